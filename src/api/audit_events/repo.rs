@@ -1,0 +1,86 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::dto::AuditEvent;
+use crate::db::schema::audit_events;
+use crate::db::DbConn;
+use crate::error::ApiError;
+use crate::rest::PageRequest;
+
+type Row = (
+    i64,
+    NaiveDateTime,
+    Option<i64>,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
+#[derive(Debug, Default)]
+pub struct AuditFilter {
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub actor_id: Option<i64>,
+    pub since: Option<NaiveDateTime>,
+}
+
+/// Events ordered by id, which is the order they were committed in on one database.
+pub fn list(
+    conn: &mut DbConn,
+    filter: &AuditFilter,
+    descending: bool,
+    page: &PageRequest,
+) -> Result<Vec<AuditEvent>, ApiError> {
+    let mut query = audit_events::table.into_boxed();
+    if let Some(t) = &filter.resource_type {
+        query = query.filter(audit_events::resource_type.eq(t.clone()));
+    }
+    if let Some(id) = &filter.resource_id {
+        query = query.filter(audit_events::resource_id.eq(id.clone()));
+    }
+    if let Some(actor) = filter.actor_id {
+        query = query.filter(audit_events::actor_id.eq(actor));
+    }
+    if let Some(since) = filter.since {
+        query = query.filter(audit_events::occurred_at.ge(since));
+    }
+    if let Some(after) = &page.after {
+        query = if descending {
+            query.filter(audit_events::id.lt(after.id))
+        } else {
+            query.filter(audit_events::id.gt(after.id))
+        };
+    }
+    query = if descending {
+        query.order(audit_events::id.desc())
+    } else {
+        query.order(audit_events::id.asc())
+    };
+    let rows: Vec<Row> = query.limit(page.fetch_limit()).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                occurred_at,
+                actor_id,
+                action,
+                resource_type,
+                resource_id,
+                changes,
+                request_id,
+            )| AuditEvent {
+                id,
+                occurred_at,
+                actor_id,
+                action,
+                resource_type,
+                resource_id,
+                changes: serde_json::from_str(&changes).unwrap_or(serde_json::Value::Null),
+                request_id,
+            },
+        )
+        .collect())
+}

@@ -1,0 +1,201 @@
+use chrono::NaiveDateTime;
+use diesel::Queryable;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::rest::{not_blank, nullable, rfc3339, text_enum};
+
+text_enum!(
+    /// Where the client stands commercially.
+    ClientStatus { Prospect => "prospect", Active => "active", Inactive => "inactive" }
+);
+
+text_enum!(
+    /// How the relationship is going, as the account team sees it.
+    ClientHealth { Good => "good", Watch => "watch", AtRisk => "at_risk" }
+);
+
+/// A client of the agency.
+#[derive(Debug, Clone, PartialEq, Queryable, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 42, "name": "Acme Foods", "legal_name": "Acme Foods S.p.A.", "industry": "Food & beverage",
+    "website": "https://acme.example", "status": "active", "health": "watch",
+    "health_note": "Unhappy with the last campaign's timing", "primary_contact_name": "Giulia Rossi",
+    "primary_contact_email": "giulia.rossi@acme.example", "primary_contact_phone": "+39 02 1234567",
+    "external_ref": "ACC-0042", "version": 3,
+    "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-03-02T16:05:12.250Z"
+}))]
+pub struct Client {
+    pub id: i64,
+    pub name: String,
+    pub legal_name: Option<String>,
+    pub industry: Option<String>,
+    pub website: Option<String>,
+    #[diesel(deserialize_as = String)]
+    pub status: ClientStatus,
+    #[diesel(deserialize_as = String)]
+    pub health: ClientHealth,
+    pub health_note: Option<String>,
+    pub primary_contact_name: Option<String>,
+    pub primary_contact_email: Option<String>,
+    pub primary_contact_phone: Option<String>,
+    /// The client's id in another system (accounting, CRM); unique when set.
+    pub external_ref: Option<String>,
+    /// Increases on every change; the `ETag` is this number in quotes.
+    pub version: i32,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "Acme Foods", "legal_name": "Acme Foods S.p.A.", "industry": "Food & beverage",
+    "website": "https://acme.example", "status": "prospect",
+    "primary_contact_name": "Giulia Rossi", "primary_contact_email": "giulia.rossi@acme.example",
+    "external_ref": "ACC-0042"
+}))]
+pub struct ClientCreate {
+    /// Unique, ignoring case.
+    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    pub name: String,
+    #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    pub legal_name: Option<String>,
+    #[validate(length(max = 100, message = "must be at most 100 characters"))]
+    pub industry: Option<String>,
+    #[validate(
+        url(message = "must be an absolute URL such as https://example.com"),
+        length(max = 500, message = "must be at most 500 characters")
+    )]
+    pub website: Option<String>,
+    /// Defaults to `prospect`.
+    pub status: Option<ClientStatus>,
+    /// Defaults to `good`.
+    pub health: Option<ClientHealth>,
+    #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    pub health_note: Option<String>,
+    #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    pub primary_contact_name: Option<String>,
+    #[validate(email(message = "must be an email address"))]
+    pub primary_contact_email: Option<String>,
+    #[validate(length(max = 50, message = "must be at most 50 characters"))]
+    pub primary_contact_phone: Option<String>,
+    /// Unique when set.
+    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
+    pub external_ref: Option<String>,
+}
+
+/// A JSON merge patch: absent fields stay as they are, `null` clears a field.
+/// Relationship health has its own operation and permission (`PUT /clients/{id}/health`).
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "active", "website": null}))]
+pub struct ClientUpdate {
+    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[schema(nullable)]
+    pub legal_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(max = 100, message = "must be at most 100 characters"))]
+    #[schema(nullable)]
+    pub industry: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(
+        url(message = "must be an absolute URL such as https://example.com"),
+        length(max = 500, message = "must be at most 500 characters")
+    )]
+    #[schema(nullable)]
+    pub website: Option<Option<String>>,
+    pub status: Option<ClientStatus>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[schema(nullable)]
+    pub primary_contact_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(email(message = "must be an email address"))]
+    #[schema(nullable)]
+    pub primary_contact_email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(max = 50, message = "must be at most 50 characters"))]
+    #[schema(nullable)]
+    pub primary_contact_phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
+    #[schema(nullable)]
+    pub external_ref: Option<Option<String>>,
+}
+
+impl ClientUpdate {
+    pub fn apply(self, client: &mut Client) {
+        fn set<T>(field: &mut T, value: Option<T>) {
+            if let Some(value) = value {
+                *field = value;
+            }
+        }
+        set(&mut client.name, self.name);
+        set(&mut client.legal_name, self.legal_name);
+        set(&mut client.industry, self.industry);
+        set(&mut client.website, self.website);
+        set(&mut client.status, self.status);
+        set(&mut client.primary_contact_name, self.primary_contact_name);
+        set(
+            &mut client.primary_contact_email,
+            self.primary_contact_email,
+        );
+        set(
+            &mut client.primary_contact_phone,
+            self.primary_contact_phone,
+        );
+        set(&mut client.external_ref, self.external_ref);
+    }
+}
+
+/// The relationship's health and the note explaining it.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"health": "at_risk", "health_note": "Procurement is reviewing all agencies"}))]
+pub struct HealthUpdate {
+    pub health: ClientHealth,
+    /// Replaces the current note; omit or send `null` to clear it.
+    #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    pub health_note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ClientListQuery {
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200, example = 20)]
+    pub limit: Option<u32>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+    /// `name`, `created_at` (default) or `updated_at`; prefix `-` for descending.
+    #[param(example = "-updated_at")]
+    pub sort: Option<String>,
+    pub status: Option<ClientStatus>,
+    pub health: Option<ClientHealth>,
+    /// Exact industry.
+    pub industry: Option<String>,
+    /// Name contains this text, ignoring case.
+    #[param(example = "acme")]
+    pub q: Option<String>,
+    /// Only clients changed at or after this RFC 3339 time.
+    #[param(example = "2026-01-01T00:00:00Z")]
+    pub updated_since: Option<String>,
+}
+
+/// One page of clients.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientPage {
+    pub data: Vec<Client>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,201 @@
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+
+use super::dto::{Client, ClientCreate, ClientListQuery, ClientPage, ClientUpdate, HealthUpdate};
+use super::repo::{self, ClientFilter, ClientSort};
+use super::service;
+use crate::audit::Actor;
+use crate::auth::{perm, Authorized};
+use crate::db;
+use crate::error::{ApiError, Problem};
+use crate::rest::{self, IfMatch, PageRequest, ValidJson};
+use crate::AppState;
+
+/// List clients
+///
+/// Cursor-paginated; filters combine with AND.
+#[utoipa::path(
+    tag = "clients",
+    operation_id = "list_clients",
+    params(ClientListQuery),
+    responses(
+        (status = 200, description = "One page of clients", body = ClientPage,
+            headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))),
+    ),
+    extensions(("x-permission" = json!("clients.read"))),
+)]
+#[get("/clients")]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _auth: Authorized<perm::ClientsRead>,
+    query: web::Query<ClientListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let (sort, descending, sort_key) =
+        rest::parse_sort(query.sort.as_deref(), "created_at", ClientSort::ALLOWED)?;
+    let page = PageRequest::new(query.limit, query.cursor.as_deref(), &sort_key)?;
+    let filter = ClientFilter {
+        status: query.status,
+        health: query.health,
+        industry: query.industry,
+        q: query.q.filter(|q| !q.is_empty()),
+        updated_since: query
+            .updated_since
+            .as_deref()
+            .map(|raw| rest::parse_time("updated_since", raw))
+            .transpose()?,
+    };
+    let body = db::run(&state.pool, move |conn| {
+        let mut data = repo::list(conn, &filter, sort, descending, &page)?;
+        let next_cursor = page.finish(&mut data, &sort_key, |c| (sort.key(c), c.id));
+        Ok(ClientPage { data, next_cursor })
+    })
+    .await?;
+    Ok(rest::page(&req, &body, body.next_cursor.as_deref()))
+}
+
+/// Get a client
+#[utoipa::path(
+    tag = "clients",
+    operation_id = "get_client",
+    params(("id" = i64, Path, description = "Client id")),
+    responses((status = 200, description = "The client", body = Client, headers(("ETag" = String)))),
+    extensions(("x-permission" = json!("clients.read"))),
+)]
+#[get("/clients/{id}")]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    _auth: Authorized<perm::ClientsRead>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let client = db::run(&state.pool, move |conn| service::get(conn, id)).await?;
+    Ok(rest::record(StatusCode::OK, &client, client.version))
+}
+
+/// Create a client
+#[utoipa::path(
+    tag = "clients",
+    operation_id = "create_client",
+    request_body = ClientCreate,
+    responses(
+        (status = 201, description = "Created", body = Client,
+            headers(("ETag" = String), ("Location" = String, description = "URL of the new client"))),
+        (status = 409, description = "A client with this name or external_ref exists", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("clients.write"))),
+)]
+#[post("/clients")]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::ClientsWrite>,
+    ValidJson(input): ValidJson<ClientCreate>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(&auth.caller);
+    let client = db::run(&state.pool, move |conn| {
+        service::create(conn, &actor, input)
+    })
+    .await?;
+    Ok(rest::created(
+        format!("/api/v1/clients/{}", client.id),
+        &client,
+        client.version,
+    ))
+}
+
+/// Update a client
+///
+/// A JSON merge patch: absent fields stay, `null` clears. Send `If-Match` with the ETag
+/// you read to make sure you do not overwrite someone else's change.
+#[utoipa::path(
+    tag = "clients",
+    operation_id = "update_client",
+    params(
+        ("id" = i64, Path, description = "Client id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the client changed since"),
+    ),
+    request_body = ClientUpdate,
+    responses(
+        (status = 200, description = "The updated client", body = Client, headers(("ETag" = String))),
+        (status = 409, description = "Another client has this name or external_ref", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("clients.write"))),
+)]
+#[patch("/clients/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::ClientsWrite>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+    ValidJson(patch): ValidJson<ClientUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    let (actor, id) = (Actor::from(&auth.caller), id.into_inner());
+    let client = db::run(&state.pool, move |conn| {
+        service::update(conn, &actor, id, &if_match, patch)
+    })
+    .await?;
+    Ok(rest::record(StatusCode::OK, &client, client.version))
+}
+
+/// Set a client's relationship health
+///
+/// Separate from the general update so that executives, who watch the relationship but
+/// do not edit the client record, can report a souring relationship.
+#[utoipa::path(
+    tag = "clients",
+    operation_id = "set_client_health",
+    params(
+        ("id" = i64, Path, description = "Client id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the client changed since"),
+    ),
+    request_body = HealthUpdate,
+    responses((status = 200, description = "The updated client", body = Client, headers(("ETag" = String)))),
+    extensions(("x-permission" = json!("clients.health"))),
+)]
+#[put("/clients/{id}/health")]
+pub async fn set_health(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::ClientsHealth>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+    ValidJson(input): ValidJson<HealthUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    let (actor, id) = (Actor::from(&auth.caller), id.into_inner());
+    let client = db::run(&state.pool, move |conn| {
+        service::set_health(conn, &actor, id, &if_match, input)
+    })
+    .await?;
+    Ok(rest::record(StatusCode::OK, &client, client.version))
+}
+
+/// Delete a client
+///
+/// Only a client nothing refers to can be deleted; otherwise set its status to `inactive`.
+#[utoipa::path(
+    tag = "clients",
+    operation_id = "delete_client",
+    params(
+        ("id" = i64, Path, description = "Client id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the client changed since"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 409, description = "Other records refer to this client", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("clients.write"))),
+)]
+#[delete("/clients/{id}")]
+pub async fn delete(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::ClientsWrite>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let (actor, id) = (Actor::from(&auth.caller), id.into_inner());
+    db::run(&state.pool, move |conn| {
+        service::delete(conn, &actor, id, &if_match)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,192 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::dto::{Client, ClientHealth, ClientStatus};
+use crate::db::schema::clients;
+use crate::db::DbConn;
+use crate::error::ApiError;
+use crate::rest::{keyset, like_pattern, lower, PageRequest};
+
+/// The columns a client's owner can change; written on insert and on every update.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = clients, treat_none_as_null = true)]
+pub struct ClientColumns<'a> {
+    pub name: &'a str,
+    pub legal_name: Option<&'a str>,
+    pub industry: Option<&'a str>,
+    pub website: Option<&'a str>,
+    pub status: &'a str,
+    pub health: &'a str,
+    pub health_note: Option<&'a str>,
+    pub primary_contact_name: Option<&'a str>,
+    pub primary_contact_email: Option<&'a str>,
+    pub primary_contact_phone: Option<&'a str>,
+    pub external_ref: Option<&'a str>,
+}
+
+impl<'a> From<&'a Client> for ClientColumns<'a> {
+    fn from(c: &'a Client) -> Self {
+        ClientColumns {
+            name: &c.name,
+            legal_name: c.legal_name.as_deref(),
+            industry: c.industry.as_deref(),
+            website: c.website.as_deref(),
+            status: c.status.as_str(),
+            health: c.health.as_str(),
+            health_note: c.health_note.as_deref(),
+            primary_contact_name: c.primary_contact_name.as_deref(),
+            primary_contact_email: c.primary_contact_email.as_deref(),
+            primary_contact_phone: c.primary_contact_phone.as_deref(),
+            external_ref: c.external_ref.as_deref(),
+        }
+    }
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Client>> {
+    clients::table.find(id).first(conn).optional()
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    columns: &ClientColumns,
+    at: NaiveDateTime,
+) -> QueryResult<Client> {
+    diesel::insert_into(clients::table)
+        .values((
+            columns,
+            clients::version.eq(1),
+            clients::created_at.eq(at),
+            clients::updated_at.eq(at),
+        ))
+        .returning(clients::all_columns)
+        .get_result(conn)
+}
+
+/// Writes `columns` if the row is still at `version`; `None` when another writer won.
+pub fn update(
+    conn: &mut DbConn,
+    id: i64,
+    version: i32,
+    columns: &ClientColumns,
+    at: NaiveDateTime,
+) -> QueryResult<Option<Client>> {
+    diesel::update(clients::table.filter(clients::id.eq(id).and(clients::version.eq(version))))
+        .set((
+            columns,
+            clients::version.eq(version + 1),
+            clients::updated_at.eq(at),
+        ))
+        .returning(clients::all_columns)
+        .get_result(conn)
+        .optional()
+}
+
+pub fn delete(conn: &mut DbConn, id: i64, version: i32) -> QueryResult<bool> {
+    diesel::delete(clients::table.filter(clients::id.eq(id).and(clients::version.eq(version))))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Whether another client already has this name, compared ignoring case.
+pub fn name_taken(conn: &mut DbConn, name: &str, except: Option<i64>) -> QueryResult<bool> {
+    let query = clients::table
+        .filter(lower(clients::name).eq(name.to_lowercase()))
+        .filter(clients::id.ne(except.unwrap_or(0)));
+    diesel::select(diesel::dsl::exists(query)).get_result(conn)
+}
+
+pub fn external_ref_taken(
+    conn: &mut DbConn,
+    external_ref: &str,
+    except: Option<i64>,
+) -> QueryResult<bool> {
+    let query = clients::table
+        .filter(clients::external_ref.eq(external_ref))
+        .filter(clients::id.ne(except.unwrap_or(0)));
+    diesel::select(diesel::dsl::exists(query)).get_result(conn)
+}
+
+#[derive(Debug, Default)]
+pub struct ClientFilter {
+    pub status: Option<ClientStatus>,
+    pub health: Option<ClientHealth>,
+    pub industry: Option<String>,
+    pub q: Option<String>,
+    pub updated_since: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum ClientSort {
+    Name,
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl ClientSort {
+    pub const ALLOWED: &'static [(&'static str, ClientSort)] = &[
+        ("name", ClientSort::Name),
+        ("created_at", ClientSort::CreatedAt),
+        ("updated_at", ClientSort::UpdatedAt),
+    ];
+
+    /// The cursor value of `client` under this sort.
+    pub fn key(self, client: &Client) -> serde_json::Value {
+        let time = |t: &NaiveDateTime| {
+            t.and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        };
+        match self {
+            ClientSort::Name => client.name.clone().into(),
+            ClientSort::CreatedAt => time(&client.created_at).into(),
+            ClientSort::UpdatedAt => time(&client.updated_at).into(),
+        }
+    }
+}
+
+/// One page, filtered and ordered in SQL; fetches `page.fetch_limit()` rows.
+pub fn list(
+    conn: &mut DbConn,
+    filter: &ClientFilter,
+    sort: ClientSort,
+    descending: bool,
+    page: &PageRequest,
+) -> Result<Vec<Client>, ApiError> {
+    let mut query = clients::table.into_boxed();
+    if let Some(status) = filter.status {
+        query = query.filter(clients::status.eq(status.as_str()));
+    }
+    if let Some(health) = filter.health {
+        query = query.filter(clients::health.eq(health.as_str()));
+    }
+    if let Some(industry) = &filter.industry {
+        query = query.filter(clients::industry.eq(industry.clone()));
+    }
+    if let Some(q) = &filter.q {
+        query = query.filter(lower(clients::name).like(like_pattern(q)).escape('\\'));
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(clients::updated_at.ge(since));
+    }
+    let after = page.after.as_ref();
+    match sort {
+        ClientSort::Name => {
+            let after = after
+                .map(|c| Ok::<_, ApiError>((c.string_value()?, c.id)))
+                .transpose()?;
+            keyset!(query, clients::name, clients::id, after, descending);
+        }
+        ClientSort::CreatedAt => {
+            let after = after
+                .map(|c| Ok::<_, ApiError>((c.time_value()?, c.id)))
+                .transpose()?;
+            keyset!(query, clients::created_at, clients::id, after, descending);
+        }
+        ClientSort::UpdatedAt => {
+            let after = after
+                .map(|c| Ok::<_, ApiError>((c.time_value()?, c.id)))
+                .transpose()?;
+            keyset!(query, clients::updated_at, clients::id, after, descending);
+        }
+    }
+    Ok(query.limit(page.fetch_limit()).load(conn)?)
+}

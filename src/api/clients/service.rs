@@ -1,0 +1,174 @@
+//! Client operations: each one transaction holding its checks, its write and its audit event.
+
+use super::dto::{Client, ClientCreate, ClientHealth, ClientStatus, ClientUpdate, HealthUpdate};
+use super::repo::{self, ClientColumns};
+use crate::audit::{self, Actor};
+use crate::db::{self, DbConn};
+use crate::error::ApiError;
+use crate::rest::{now, IfMatch};
+
+pub const RESOURCE: &str = "client";
+
+fn not_found(id: i64) -> ApiError {
+    ApiError::not_found(&format!("client {id}"))
+}
+
+fn ensure_unique(conn: &mut DbConn, client: &Client, except: Option<i64>) -> Result<(), ApiError> {
+    if repo::name_taken(conn, &client.name, except)? {
+        return Err(ApiError::duplicate(
+            "name",
+            format!("a client named {:?} already exists", client.name),
+        ));
+    }
+    if let Some(external_ref) = &client.external_ref {
+        if repo::external_ref_taken(conn, external_ref, except)? {
+            return Err(ApiError::duplicate(
+                "external_ref",
+                format!("a client with external_ref {external_ref:?} already exists"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn create(conn: &mut DbConn, actor: &Actor, input: ClientCreate) -> Result<Client, ApiError> {
+    let at = now();
+    let draft = Client {
+        id: 0,
+        name: input.name.trim().to_owned(),
+        legal_name: input.legal_name,
+        industry: input.industry,
+        website: input.website,
+        status: input.status.unwrap_or(ClientStatus::Prospect),
+        health: input.health.unwrap_or(ClientHealth::Good),
+        health_note: input.health_note,
+        primary_contact_name: input.primary_contact_name,
+        primary_contact_email: input.primary_contact_email,
+        primary_contact_phone: input.primary_contact_phone,
+        external_ref: input.external_ref,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    db::write_tx(conn, |conn| {
+        ensure_unique(conn, &draft, None)?;
+        let client = repo::insert(conn, &ClientColumns::from(&draft), at)?;
+        audit::record(
+            conn,
+            actor,
+            "clients.create",
+            RESOURCE,
+            client.id,
+            None::<&Client>,
+            Some(&client),
+        )?;
+        Ok(client)
+    })
+}
+
+pub fn get(conn: &mut DbConn, id: i64) -> Result<Client, ApiError> {
+    repo::find(conn, id)?.ok_or_else(|| not_found(id))
+}
+
+/// Applies `change` to the current record under `If-Match`, and writes it only when
+/// something actually changed (an empty PATCH is not an event).
+fn modify(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    if_match: &IfMatch,
+    action: &str,
+    change: impl FnOnce(&mut Client),
+) -> Result<Client, ApiError> {
+    db::write_tx(conn, |conn| {
+        let before = get(conn, id)?;
+        if_match.check(before.version)?;
+        let mut after = before.clone();
+        change(&mut after);
+        if after == before {
+            return Ok(before);
+        }
+        ensure_unique(conn, &after, Some(id))?;
+        let updated = repo::update(
+            conn,
+            id,
+            before.version,
+            &ClientColumns::from(&after),
+            now(),
+        )?
+        .ok_or_else(|| {
+            ApiError::PreconditionFailed(
+                "the client was changed concurrently; fetch it again and retry".into(),
+            )
+        })?;
+        audit::record(
+            conn,
+            actor,
+            action,
+            RESOURCE,
+            id,
+            Some(&before),
+            Some(&updated),
+        )?;
+        Ok(updated)
+    })
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    if_match: &IfMatch,
+    patch: ClientUpdate,
+) -> Result<Client, ApiError> {
+    modify(conn, actor, id, if_match, "clients.update", |client| {
+        patch.apply(client);
+        client.name = client.name.trim().to_owned();
+    })
+}
+
+pub fn set_health(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    if_match: &IfMatch,
+    input: HealthUpdate,
+) -> Result<Client, ApiError> {
+    modify(conn, actor, id, if_match, "clients.health", |client| {
+        client.health = input.health;
+        client.health_note = input.health_note;
+    })
+}
+
+pub fn delete(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    if_match: &IfMatch,
+) -> Result<(), ApiError> {
+    db::write_tx(conn, |conn| {
+        let before = get(conn, id)?;
+        if_match.check(before.version)?;
+        if !repo::delete(conn, id, before.version).map_err(|e| match ApiError::from(e) {
+            ApiError::Conflict { .. } => ApiError::conflict(format!(
+                "client {id} cannot be deleted while other records refer to it; \
+                 set its status to inactive instead"
+            )),
+            other => other,
+        })? {
+            return Err(ApiError::PreconditionFailed(
+                "the client was changed concurrently; fetch it again and retry".into(),
+            ));
+        }
+        audit::record(
+            conn,
+            actor,
+            "clients.delete",
+            RESOURCE,
+            id,
+            Some(&before),
+            None::<&Client>,
+        )?;
+        Ok(())
+    })
+}

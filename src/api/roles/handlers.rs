@@ -1,0 +1,111 @@
+use actix_web::http::StatusCode;
+use actix_web::{get, post, put, web, HttpResponse};
+
+use super::dto::{Role, RoleCreate, RoleList, RoleUpdate};
+use super::{repo, service};
+use crate::audit::Actor;
+use crate::auth::{perm, Authorized};
+use crate::db;
+use crate::error::{ApiError, Problem};
+use crate::rest::{self, IfMatch, ValidJson};
+use crate::AppState;
+
+/// List roles
+///
+/// Every role with its permissions: the permission matrix, as data.
+#[utoipa::path(
+    tag = "roles",
+    operation_id = "list_roles",
+    responses((status = 200, description = "All roles", body = RoleList)),
+    extensions(("x-permission" = json!("roles.read"))),
+)]
+#[get("/roles")]
+pub async fn list(
+    state: web::Data<AppState>,
+    _auth: Authorized<perm::RolesRead>,
+) -> Result<HttpResponse, ApiError> {
+    let data = db::run(&state.pool, |conn| Ok(repo::list(conn)?)).await?;
+    Ok(HttpResponse::Ok().json(RoleList { data }))
+}
+
+/// Get a role
+#[utoipa::path(
+    tag = "roles",
+    operation_id = "get_role",
+    params(("key" = String, Path, description = "Role key", example = "account_manager")),
+    responses((status = 200, description = "The role", body = Role, headers(("ETag" = String)))),
+    extensions(("x-permission" = json!("roles.read"))),
+)]
+#[get("/roles/{key}")]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    _auth: Authorized<perm::RolesRead>,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = key.into_inner();
+    let role = db::run(&state.pool, move |conn| service::get(conn, &key)).await?;
+    Ok(rest::record(StatusCode::OK, &role, role.version))
+}
+
+/// Create a role
+#[utoipa::path(
+    tag = "roles",
+    operation_id = "create_role",
+    request_body = RoleCreate,
+    responses(
+        (status = 201, description = "Created", body = Role, headers(("ETag" = String), ("Location" = String))),
+        (status = 409, description = "A role with this key exists", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("roles.write"))),
+)]
+#[post("/roles")]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::RolesWrite>,
+    ValidJson(input): ValidJson<RoleCreate>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(&auth.caller);
+    let role = db::run(&state.pool, move |conn| {
+        service::create(conn, &actor, input)
+    })
+    .await?;
+    Ok(rest::created(
+        format!("/api/v1/roles/{}", role.key),
+        &role,
+        role.version,
+    ))
+}
+
+/// Replace a role's name, description and permissions
+///
+/// Built-in roles can be changed too. Takes effect on the next request of every staff
+/// member with this role, on every instance.
+#[utoipa::path(
+    tag = "roles",
+    operation_id = "update_role",
+    params(
+        ("key" = String, Path, description = "Role key", example = "account_planner"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the role changed since"),
+    ),
+    request_body = RoleUpdate,
+    responses(
+        (status = 200, description = "The updated role", body = Role, headers(("ETag" = String))),
+        (status = 409, description = "The change would leave nobody able to administer roles and staff", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("roles.write"))),
+)]
+#[put("/roles/{key}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::RolesWrite>,
+    key: web::Path<String>,
+    if_match: IfMatch,
+    ValidJson(input): ValidJson<RoleUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    let (actor, key) = (Actor::from(&auth.caller), key.into_inner());
+    let role = db::run(&state.pool, move |conn| {
+        service::update(conn, &actor, &key, &if_match, input)
+    })
+    .await?;
+    Ok(rest::record(StatusCode::OK, &role, role.version))
+}

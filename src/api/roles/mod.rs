@@ -1,0 +1,15 @@
+//! `/api/v1/roles`: roles and their permissions (DESIGN §3), editable at runtime.
+
+pub mod dto;
+mod handlers;
+pub mod repo;
+pub mod service;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::list)
+        .service(handlers::create)
+        .service(handlers::get_one)
+        .service(handlers::update);
+}

@@ -1,0 +1,143 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::dto::Role;
+use crate::auth::{Grant, Permission, Scope};
+use crate::db::schema::{role_permissions, roles, staff};
+use crate::db::DbConn;
+
+type RoleRow = (
+    String,
+    String,
+    String,
+    bool,
+    i32,
+    NaiveDateTime,
+    NaiveDateTime,
+);
+
+/// The grants of role `key`, in permission order.
+pub fn grants(conn: &mut DbConn, key: &str) -> QueryResult<Vec<Grant>> {
+    let rows: Vec<(String, String)> = role_permissions::table
+        .filter(role_permissions::role_key.eq(key))
+        .select((role_permissions::permission, role_permissions::scope))
+        .load(conn)?;
+    let mut grants: Vec<Grant> = rows
+        .into_iter()
+        // A permission this build no longer knows is ignored rather than failing reads.
+        .filter_map(|(p, s)| {
+            Some(Grant {
+                permission: Permission::from_key(&p)?,
+                scope: Scope::parse(&s)?,
+            })
+        })
+        .collect();
+    grants.sort_by_key(|g| g.permission);
+    Ok(grants)
+}
+
+fn to_role(conn: &mut DbConn, row: RoleRow) -> QueryResult<Role> {
+    let (key, name, description, built_in, version, created_at, updated_at) = row;
+    let permissions = grants(conn, &key)?;
+    Ok(Role {
+        key,
+        name,
+        description,
+        built_in,
+        permissions,
+        version,
+        created_at,
+        updated_at,
+    })
+}
+
+pub fn find(conn: &mut DbConn, key: &str) -> QueryResult<Option<Role>> {
+    let row: Option<RoleRow> = roles::table.find(key).first(conn).optional()?;
+    row.map(|row| to_role(conn, row)).transpose()
+}
+
+pub fn exists(conn: &mut DbConn, key: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(roles::table.find(key))).get_result(conn)
+}
+
+pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Role>> {
+    let rows: Vec<RoleRow> = roles::table.order(roles::key.asc()).load(conn)?;
+    rows.into_iter().map(|row| to_role(conn, row)).collect()
+}
+
+fn replace_grants(conn: &mut DbConn, key: &str, grants: &[Grant]) -> QueryResult<()> {
+    diesel::delete(role_permissions::table.filter(role_permissions::role_key.eq(key)))
+        .execute(conn)?;
+    for grant in grants {
+        diesel::insert_into(role_permissions::table)
+            .values((
+                role_permissions::role_key.eq(key),
+                role_permissions::permission.eq(grant.permission.key()),
+                role_permissions::scope.eq(grant.scope.as_str()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub struct NewRole<'a> {
+    pub key: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub built_in: bool,
+    pub permissions: &'a [Grant],
+}
+
+pub fn insert(conn: &mut DbConn, role: &NewRole, at: NaiveDateTime) -> QueryResult<Role> {
+    diesel::insert_into(roles::table)
+        .values((
+            roles::key.eq(role.key),
+            roles::name.eq(role.name),
+            roles::description.eq(role.description),
+            roles::built_in.eq(role.built_in),
+            roles::version.eq(1),
+            roles::created_at.eq(at),
+            roles::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    replace_grants(conn, role.key, role.permissions)?;
+    find(conn, role.key)?.ok_or(diesel::result::Error::NotFound)
+}
+
+/// Replaces name, description and grants if the role is still at `version`.
+pub fn update(
+    conn: &mut DbConn,
+    key: &str,
+    version: i32,
+    name: &str,
+    description: &str,
+    permissions: &[Grant],
+    at: NaiveDateTime,
+) -> QueryResult<Option<Role>> {
+    let updated =
+        diesel::update(roles::table.filter(roles::key.eq(key).and(roles::version.eq(version))))
+            .set((
+                roles::name.eq(name),
+                roles::description.eq(description),
+                roles::version.eq(version + 1),
+                roles::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    replace_grants(conn, key, permissions)?;
+    find(conn, key)
+}
+
+/// How many active staff members hold `permission` with scope `all`: the guard that keeps
+/// an installation from locking itself out of role and staff administration.
+pub fn active_holders(conn: &mut DbConn, permission: Permission) -> QueryResult<i64> {
+    staff::table
+        .inner_join(role_permissions::table.on(role_permissions::role_key.eq(staff::role)))
+        .filter(staff::active.eq(true))
+        .filter(role_permissions::permission.eq(permission.key()))
+        .filter(role_permissions::scope.eq(Scope::All.as_str()))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,107 @@
+//! Role operations. Changes apply on the next request everywhere, because every request
+//! reads its caller's grants from the database.
+
+use super::dto::{Role, RoleCreate, RoleUpdate};
+use super::repo::{self, NewRole};
+use crate::audit::{self, Actor};
+use crate::auth::Permission;
+use crate::db::{self, DbConn};
+use crate::error::ApiError;
+use crate::rest::{now, IfMatch};
+
+pub const RESOURCE: &str = "role";
+
+pub fn get(conn: &mut DbConn, key: &str) -> Result<Role, ApiError> {
+    repo::find(conn, key)?.ok_or_else(|| ApiError::not_found(&format!("role {key:?}")))
+}
+
+pub fn create(conn: &mut DbConn, actor: &Actor, input: RoleCreate) -> Result<Role, ApiError> {
+    db::write_tx(conn, |conn| {
+        if repo::exists(conn, &input.key)? {
+            return Err(ApiError::duplicate(
+                "key",
+                format!("a role with key {:?} already exists", input.key),
+            ));
+        }
+        let role = repo::insert(
+            conn,
+            &NewRole {
+                key: &input.key,
+                name: input.name.trim(),
+                description: &input.description,
+                built_in: false,
+                permissions: &input.permissions,
+            },
+            now(),
+        )?;
+        audit::record(
+            conn,
+            actor,
+            "roles.create",
+            RESOURCE,
+            &role.key,
+            None::<&Role>,
+            Some(&role),
+        )?;
+        Ok(role)
+    })
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    key: &str,
+    if_match: &IfMatch,
+    input: RoleUpdate,
+) -> Result<Role, ApiError> {
+    db::write_tx(conn, |conn| {
+        let before = get(conn, key)?;
+        if_match.check(before.version)?;
+        let mut permissions = input.permissions.clone();
+        permissions.sort_by_key(|g| g.permission);
+        if before.name == input.name.trim()
+            && before.description == input.description
+            && before.permissions == permissions
+        {
+            return Ok(before);
+        }
+        let after = repo::update(
+            conn,
+            key,
+            before.version,
+            input.name.trim(),
+            &input.description,
+            &permissions,
+            now(),
+        )?
+        .ok_or_else(|| {
+            ApiError::PreconditionFailed(
+                "the role was changed concurrently; fetch it again and retry".into(),
+            )
+        })?;
+        ensure_administrable(conn)?;
+        audit::record(
+            conn,
+            actor,
+            "roles.update",
+            RESOURCE,
+            key,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}
+
+/// Refuses a change that would leave no active staff member able to manage roles or
+/// staff: nobody could undo it through the API. Runs inside the change's transaction.
+pub fn ensure_administrable(conn: &mut DbConn) -> Result<(), ApiError> {
+    for permission in [Permission::RolesWrite, Permission::StaffWrite] {
+        if repo::active_holders(conn, permission)? == 0 {
+            return Err(ApiError::conflict(format!(
+                "the change would leave no active staff member holding {permission} with scope all"
+            )));
+        }
+    }
+    Ok(())
+}

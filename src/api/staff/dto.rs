@@ -1,0 +1,113 @@
+use chrono::NaiveDateTime;
+use diesel::Queryable;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::auth::Grant;
+use crate::rest::{not_blank, nullable, rfc3339};
+
+/// A member of staff. The password is never returned.
+#[derive(Debug, Clone, PartialEq, Queryable, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 7, "email": "marco.bianchi@agency.example", "full_name": "Marco Bianchi",
+    "role": "account_executive", "reports_to": 3, "active": true, "version": 2,
+    "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-01T11:00:00Z"
+}))]
+pub struct Staff {
+    pub id: i64,
+    /// Unique; stored in lower case.
+    pub email: String,
+    pub full_name: String,
+    /// A role key from `/roles`.
+    pub role: String,
+    /// The staff member this one reports to.
+    pub reports_to: Option<i64>,
+    /// Deactivated staff cannot sign in, and their tokens stop working at once.
+    pub active: bool,
+    pub version: i32,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "email": "marco.bianchi@agency.example", "full_name": "Marco Bianchi",
+    "role": "account_executive", "password": "correct horse battery staple", "reports_to": 3
+}))]
+pub struct StaffCreate {
+    #[validate(
+        email(message = "must be an email address"),
+        length(max = 254, message = "must be at most 254 characters")
+    )]
+    pub email: String,
+    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    pub full_name: String,
+    /// A role key from `/roles`.
+    pub role: String,
+    /// At least 12 characters.
+    #[validate(length(
+        min = 12,
+        max = 1024,
+        message = "must be between 12 and 1024 characters"
+    ))]
+    #[schema(format = Password)]
+    pub password: String,
+    pub reports_to: Option<i64>,
+}
+
+/// A merge patch: absent fields stay as they are.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"role": "account_manager", "reports_to": 2}))]
+pub struct StaffUpdate {
+    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    pub full_name: Option<String>,
+    pub role: Option<String>,
+    /// `false` deactivates: the staff member's next request is refused.
+    pub active: Option<bool>,
+    /// `null` removes the reporting line.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub reports_to: Option<Option<i64>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StaffListQuery {
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200, example = 20)]
+    pub limit: Option<u32>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+    /// `full_name`, `email` or `created_at` (default); prefix `-` for descending.
+    pub sort: Option<String>,
+    /// Role key.
+    pub role: Option<String>,
+    pub active: Option<bool>,
+    /// Name or email contains this text, ignoring case.
+    pub q: Option<String>,
+}
+
+/// One page of staff.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffPage {
+    pub data: Vec<Staff>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The caller, and what they may do: a UI hides what is not listed here.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    #[serde(flatten)]
+    pub staff: Staff,
+    /// The caller's effective permissions, each with its scope.
+    pub permissions: Vec<Grant>,
+}

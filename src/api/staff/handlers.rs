@@ -1,0 +1,153 @@
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+
+use super::dto::{Me, Staff, StaffCreate, StaffListQuery, StaffPage, StaffUpdate};
+use super::repo::{self, StaffFilter, StaffSort};
+use super::service;
+use crate::api::roles;
+use crate::audit::Actor;
+use crate::auth::{perm, Authenticated, Authorized};
+use crate::db;
+use crate::error::{ApiError, Problem};
+use crate::rest::{self, IfMatch, PageRequest, ValidJson};
+use crate::AppState;
+
+/// List staff
+#[utoipa::path(
+    tag = "staff",
+    operation_id = "list_staff",
+    params(StaffListQuery),
+    responses(
+        (status = 200, description = "One page of staff", body = StaffPage,
+            headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))),
+    ),
+    extensions(("x-permission" = json!("staff.read"))),
+)]
+#[get("/staff")]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _auth: Authorized<perm::StaffRead>,
+    query: web::Query<StaffListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let (sort, descending, sort_key) =
+        rest::parse_sort(query.sort.as_deref(), "created_at", StaffSort::ALLOWED)?;
+    let page = PageRequest::new(query.limit, query.cursor.as_deref(), &sort_key)?;
+    let filter = StaffFilter {
+        role: query.role,
+        active: query.active,
+        q: query.q.filter(|q| !q.is_empty()),
+    };
+    let body = db::run(&state.pool, move |conn| {
+        let mut data = repo::list(conn, &filter, sort, descending, &page)?;
+        let next_cursor = page.finish(&mut data, &sort_key, |s| (sort.key(s), s.id));
+        Ok(StaffPage { data, next_cursor })
+    })
+    .await?;
+    Ok(rest::page(&req, &body, body.next_cursor.as_deref()))
+}
+
+/// Get a staff member
+#[utoipa::path(
+    tag = "staff",
+    operation_id = "get_staff",
+    params(("id" = i64, Path, description = "Staff id")),
+    responses((status = 200, description = "The staff member", body = Staff, headers(("ETag" = String)))),
+    extensions(("x-permission" = json!("staff.read"))),
+)]
+#[get("/staff/{id}")]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    _auth: Authorized<perm::StaffRead>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let staff = db::run(&state.pool, move |conn| service::get(conn, id)).await?;
+    Ok(rest::record(StatusCode::OK, &staff, staff.version))
+}
+
+/// Create a staff member
+#[utoipa::path(
+    tag = "staff",
+    operation_id = "create_staff",
+    request_body = StaffCreate,
+    responses(
+        (status = 201, description = "Created", body = Staff, headers(("ETag" = String), ("Location" = String))),
+        (status = 409, description = "A staff member with this email exists", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("staff.write"))),
+)]
+#[post("/staff")]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::StaffWrite>,
+    ValidJson(input): ValidJson<StaffCreate>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(&auth.caller);
+    let staff = db::run(&state.pool, move |conn| {
+        service::create(conn, &actor, input)
+    })
+    .await?;
+    Ok(rest::created(
+        format!("/api/v1/staff/{}", staff.id),
+        &staff,
+        staff.version,
+    ))
+}
+
+/// Update a staff member
+///
+/// Change name, role, reporting line, or deactivate (`"active": false`). A role change or
+/// deactivation applies to the staff member's very next request.
+#[utoipa::path(
+    tag = "staff",
+    operation_id = "update_staff",
+    params(
+        ("id" = i64, Path, description = "Staff id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the staff member changed since"),
+    ),
+    request_body = StaffUpdate,
+    responses(
+        (status = 200, description = "The updated staff member", body = Staff, headers(("ETag" = String))),
+        (status = 409, description = "The change would leave nobody able to administer roles and staff", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("staff.write"))),
+)]
+#[patch("/staff/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::StaffWrite>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+    ValidJson(patch): ValidJson<StaffUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    let (actor, id) = (Actor::from(&auth.caller), id.into_inner());
+    let staff = db::run(&state.pool, move |conn| {
+        service::update(conn, &actor, id, &if_match, patch)
+    })
+    .await?;
+    Ok(rest::record(StatusCode::OK, &staff, staff.version))
+}
+
+/// Who am I
+///
+/// The caller's staff record and effective permissions with their scopes, so a UI can
+/// hide what the caller may not do.
+#[utoipa::path(
+    tag = "staff",
+    operation_id = "get_me",
+    responses((status = 200, description = "The caller", body = Me)),
+    extensions(("x-permission" = json!("authenticated"))),
+)]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    let id = auth.caller.staff_id;
+    let me = db::run(&state.pool, move |conn| {
+        let staff = service::get(conn, id)?;
+        let permissions = roles::repo::grants(conn, &staff.role)?;
+        Ok(Me { staff, permissions })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(me))
+}

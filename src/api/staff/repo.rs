@@ -1,0 +1,198 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::dto::Staff;
+use crate::db::schema::staff;
+use crate::db::DbConn;
+use crate::error::ApiError;
+use crate::rest::{keyset, like_pattern, lower, PageRequest};
+
+/// Every column but the password hash.
+type Columns = (
+    staff::id,
+    staff::email,
+    staff::full_name,
+    staff::role,
+    staff::reports_to,
+    staff::active,
+    staff::version,
+    staff::created_at,
+    staff::updated_at,
+);
+const COLUMNS: Columns = (
+    staff::id,
+    staff::email,
+    staff::full_name,
+    staff::role,
+    staff::reports_to,
+    staff::active,
+    staff::version,
+    staff::created_at,
+    staff::updated_at,
+);
+
+pub struct NewStaff<'a> {
+    pub email: &'a str,
+    pub full_name: &'a str,
+    pub role: &'a str,
+    pub reports_to: Option<i64>,
+    pub password_hash: &'a str,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = staff, treat_none_as_null = true)]
+pub struct StaffChanges<'a> {
+    pub full_name: &'a str,
+    pub role: &'a str,
+    pub active: bool,
+    pub reports_to: Option<i64>,
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Staff>> {
+    staff::table.find(id).select(COLUMNS).first(conn).optional()
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    staff::table.count().get_result(conn)
+}
+
+pub fn email_taken(conn: &mut DbConn, email: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        staff::table.filter(staff::email.eq(email)),
+    ))
+    .get_result(conn)
+}
+
+/// Id, active flag and password hash of the staff member with this (lower-case) email.
+pub fn credentials(conn: &mut DbConn, email: &str) -> QueryResult<Option<(i64, bool, String)>> {
+    staff::table
+        .filter(staff::email.eq(email))
+        .select((staff::id, staff::active, staff::password_hash))
+        .first(conn)
+        .optional()
+}
+
+pub fn manager_of(conn: &mut DbConn, id: i64) -> QueryResult<Option<i64>> {
+    staff::table
+        .find(id)
+        .select(staff::reports_to)
+        .first::<Option<i64>>(conn)
+        .optional()
+        .map(Option::flatten)
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewStaff, at: NaiveDateTime) -> QueryResult<Staff> {
+    diesel::insert_into(staff::table)
+        .values((
+            staff::email.eq(new.email),
+            staff::full_name.eq(new.full_name),
+            staff::role.eq(new.role),
+            staff::reports_to.eq(new.reports_to),
+            staff::active.eq(true),
+            staff::password_hash.eq(new.password_hash),
+            staff::version.eq(1),
+            staff::created_at.eq(at),
+            staff::updated_at.eq(at),
+        ))
+        .returning(COLUMNS)
+        .get_result(conn)
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    id: i64,
+    version: i32,
+    changes: &StaffChanges,
+    at: NaiveDateTime,
+) -> QueryResult<Option<Staff>> {
+    diesel::update(staff::table.filter(staff::id.eq(id).and(staff::version.eq(version))))
+        .set((
+            changes,
+            staff::version.eq(version + 1),
+            staff::updated_at.eq(at),
+        ))
+        .returning(COLUMNS)
+        .get_result(conn)
+        .optional()
+}
+
+#[derive(Debug, Default)]
+pub struct StaffFilter {
+    pub role: Option<String>,
+    pub active: Option<bool>,
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum StaffSort {
+    FullName,
+    Email,
+    CreatedAt,
+}
+
+impl StaffSort {
+    pub const ALLOWED: &'static [(&'static str, StaffSort)] = &[
+        ("full_name", StaffSort::FullName),
+        ("email", StaffSort::Email),
+        ("created_at", StaffSort::CreatedAt),
+    ];
+
+    pub fn key(self, s: &Staff) -> serde_json::Value {
+        match self {
+            StaffSort::FullName => s.full_name.clone().into(),
+            StaffSort::Email => s.email.clone().into(),
+            StaffSort::CreatedAt => s
+                .created_at
+                .and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+                .into(),
+        }
+    }
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    filter: &StaffFilter,
+    sort: StaffSort,
+    descending: bool,
+    page: &PageRequest,
+) -> Result<Vec<Staff>, ApiError> {
+    let mut query = staff::table.select(COLUMNS).into_boxed();
+    if let Some(role) = &filter.role {
+        query = query.filter(staff::role.eq(role.clone()));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(staff::active.eq(active));
+    }
+    if let Some(q) = &filter.q {
+        let pattern = like_pattern(q);
+        query = query.filter(
+            lower(staff::full_name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(staff::email).like(pattern).escape('\\')),
+        );
+    }
+    let after = page.after.as_ref();
+    match sort {
+        StaffSort::FullName => {
+            let after = after
+                .map(|c| Ok::<_, ApiError>((c.string_value()?, c.id)))
+                .transpose()?;
+            keyset!(query, staff::full_name, staff::id, after, descending);
+        }
+        StaffSort::Email => {
+            let after = after
+                .map(|c| Ok::<_, ApiError>((c.string_value()?, c.id)))
+                .transpose()?;
+            keyset!(query, staff::email, staff::id, after, descending);
+        }
+        StaffSort::CreatedAt => {
+            let after = after
+                .map(|c| Ok::<_, ApiError>((c.time_value()?, c.id)))
+                .transpose()?;
+            keyset!(query, staff::created_at, staff::id, after, descending);
+        }
+    }
+    Ok(query.limit(page.fetch_limit()).load(conn)?)
+}

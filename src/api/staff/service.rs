@@ -1,0 +1,174 @@
+//! Staff operations.
+
+use super::dto::{Staff, StaffCreate, StaffUpdate};
+use super::repo::{self, NewStaff, StaffChanges};
+use crate::api::roles;
+use crate::audit::{self, Actor};
+use crate::auth::password;
+use crate::db::{self, DbConn};
+use crate::error::ApiError;
+use crate::rest::{now, IfMatch};
+
+pub const RESOURCE: &str = "staff";
+
+/// Longest reporting chain followed when looking for a cycle; deeper is a data problem.
+const MAX_CHAIN: usize = 1000;
+
+pub fn get(conn: &mut DbConn, id: i64) -> Result<Staff, ApiError> {
+    repo::find(conn, id)?.ok_or_else(|| ApiError::not_found(&format!("staff member {id}")))
+}
+
+fn ensure_role(conn: &mut DbConn, role: &str) -> Result<(), ApiError> {
+    if roles::repo::exists(conn, role)? {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "role",
+            "unknown",
+            format!("there is no role {role:?}; see GET /api/v1/roles"),
+        ))
+    }
+}
+
+/// `manager` must exist and must not be `id` itself or anyone reporting (indirectly) to it.
+fn ensure_manager(conn: &mut DbConn, id: Option<i64>, manager: i64) -> Result<(), ApiError> {
+    let invalid = |message: String| ApiError::invalid("reports_to", "invalid", message);
+    if repo::find(conn, manager)?.is_none() {
+        return Err(invalid(format!("there is no staff member {manager}")));
+    }
+    let Some(id) = id else { return Ok(()) };
+    let mut current = Some(manager);
+    for _ in 0..MAX_CHAIN {
+        match current {
+            None => return Ok(()),
+            Some(next) if next == id => {
+                return Err(invalid(format!(
+                    "staff member {id} cannot report to {manager}: the reporting line would form a cycle"
+                )))
+            }
+            Some(next) => current = repo::manager_of(conn, next)?,
+        }
+    }
+    Err(invalid(format!(
+        "the reporting line above {manager} is longer than {MAX_CHAIN}"
+    )))
+}
+
+/// Inserts a staff member with an already-checked password; shared by the API, the CLI
+/// and the first-start admin.
+pub fn insert(
+    conn: &mut DbConn,
+    actor: &Actor,
+    email: &str,
+    full_name: &str,
+    role: &str,
+    reports_to: Option<i64>,
+    password: &str,
+) -> Result<Staff, ApiError> {
+    let email = email.trim().to_lowercase();
+    let hash = password::hash(password)
+        .map_err(|e| ApiError::internal(format!("password hashing failed: {e}")))?;
+    db::write_tx(conn, |conn| {
+        ensure_role(conn, role)?;
+        if let Some(manager) = reports_to {
+            ensure_manager(conn, None, manager)?;
+        }
+        if repo::email_taken(conn, &email)? {
+            return Err(ApiError::duplicate(
+                "email",
+                format!("a staff member with email {email:?} already exists"),
+            ));
+        }
+        let staff = repo::insert(
+            conn,
+            &NewStaff {
+                email: &email,
+                full_name: full_name.trim(),
+                role,
+                reports_to,
+                password_hash: &hash,
+            },
+            now(),
+        )?;
+        audit::record(
+            conn,
+            actor,
+            "staff.create",
+            RESOURCE,
+            staff.id,
+            None::<&Staff>,
+            Some(&staff),
+        )?;
+        Ok(staff)
+    })
+}
+
+pub fn create(conn: &mut DbConn, actor: &Actor, input: StaffCreate) -> Result<Staff, ApiError> {
+    insert(
+        conn,
+        actor,
+        &input.email,
+        &input.full_name,
+        &input.role,
+        input.reports_to,
+        &input.password,
+    )
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    if_match: &IfMatch,
+    patch: StaffUpdate,
+) -> Result<Staff, ApiError> {
+    db::write_tx(conn, |conn| {
+        let before = get(conn, id)?;
+        if_match.check(before.version)?;
+        let mut after = before.clone();
+        if let Some(full_name) = patch.full_name {
+            after.full_name = full_name.trim().to_owned();
+        }
+        if let Some(role) = patch.role {
+            after.role = role;
+        }
+        if let Some(active) = patch.active {
+            after.active = active;
+        }
+        if let Some(reports_to) = patch.reports_to {
+            after.reports_to = reports_to;
+        }
+        if after == before {
+            return Ok(before);
+        }
+        if after.role != before.role {
+            ensure_role(conn, &after.role)?;
+        }
+        if let Some(manager) = after.reports_to.filter(|m| Some(*m) != before.reports_to) {
+            ensure_manager(conn, Some(id), manager)?;
+        }
+        let changes = StaffChanges {
+            full_name: &after.full_name,
+            role: &after.role,
+            active: after.active,
+            reports_to: after.reports_to,
+        };
+        let updated =
+            repo::update(conn, id, before.version, &changes, now())?.ok_or_else(|| {
+                ApiError::PreconditionFailed(
+                    "the staff member was changed concurrently; fetch again and retry".into(),
+                )
+            })?;
+        roles::service::ensure_administrable(conn)?;
+        audit::record(
+            conn,
+            actor,
+            "staff.update",
+            RESOURCE,
+            id,
+            Some(&before),
+            Some(&updated),
+        )?;
+        Ok(updated)
+    })
+}

@@ -1,0 +1,102 @@
+//! Audit events: every successful mutation records one inside its own transaction, so an
+//! event exists exactly when the change does.
+
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::auth::Caller;
+use crate::db::schema::audit_events;
+use crate::db::DbConn;
+use crate::rest::now;
+
+/// Fields every record has that say nothing about what changed.
+const IGNORED_FIELDS: &[&str] = &["id", "version", "created_at", "updated_at"];
+
+/// Who caused a change: a staff member, or the system itself (first start, CLI).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub staff_id: Option<i64>,
+    pub request_id: String,
+}
+
+impl Actor {
+    pub fn system(request_id: &str) -> Self {
+        Actor {
+            staff_id: None,
+            request_id: request_id.to_owned(),
+        }
+    }
+}
+
+impl From<&Caller> for Actor {
+    fn from(caller: &Caller) -> Self {
+        Actor {
+            staff_id: Some(caller.staff_id),
+            request_id: caller.request_id.clone(),
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_events)]
+struct NewEvent<'a> {
+    occurred_at: chrono::NaiveDateTime,
+    actor_id: Option<i64>,
+    action: &'a str,
+    resource_type: &'a str,
+    resource_id: &'a str,
+    changes: String,
+    request_id: &'a str,
+}
+
+/// Records `action` (e.g. `clients.update`) on one resource, with the fields that
+/// changed between `before` and `after` (either may be absent: create, delete).
+pub fn record<B: Serialize, A: Serialize>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: &str,
+    resource_type: &str,
+    resource_id: impl ToString,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> QueryResult<()> {
+    let to_value = |v: Option<Value>| v.unwrap_or(Value::Null);
+    let before = to_value(before.and_then(|b| serde_json::to_value(b).ok()));
+    let after = to_value(after.and_then(|a| serde_json::to_value(a).ok()));
+    let changes = diff(&before, &after);
+    diesel::insert_into(audit_events::table)
+        .values(NewEvent {
+            occurred_at: now(),
+            actor_id: actor.staff_id,
+            action,
+            resource_type,
+            resource_id: &resource_id.to_string(),
+            changes: Value::Object(changes).to_string(),
+            request_id: &actor.request_id,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// `{field: {"before": …, "after": …}}` for every field whose value differs.
+pub fn diff(before: &Value, after: &Value) -> Map<String, Value> {
+    let empty = Map::new();
+    let before = before.as_object().unwrap_or(&empty);
+    let after = after.as_object().unwrap_or(&empty);
+    let mut changes = Map::new();
+    for key in before.keys().chain(after.keys()) {
+        if IGNORED_FIELDS.contains(&key.as_str()) || changes.contains_key(key) {
+            continue;
+        }
+        let old = before.get(key).unwrap_or(&Value::Null);
+        let new = after.get(key).unwrap_or(&Value::Null);
+        if old != new {
+            let mut change = Map::new();
+            change.insert("before".into(), old.clone());
+            change.insert("after".into(), new.clone());
+            changes.insert(key.clone(), Value::Object(change));
+        }
+    }
+    changes
+}

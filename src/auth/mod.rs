@@ -1,0 +1,9 @@
+//! Authentication (bearer JWTs, argon2 passwords) and authorization (permission extractors).
+
+pub mod current_user;
+pub mod jwt;
+pub mod password;
+pub mod permissions;
+
+pub use current_user::{Authenticated, Authorized, Caller};
+pub use permissions::{perm, Grant, Permission, Scope};

@@ -1,0 +1,65 @@
+//! First start: the built-in roles with the default matrix, and a first admin.
+
+use crate::api::{roles, staff};
+use crate::audit::Actor;
+use crate::auth::password;
+use crate::auth::permissions::{default_grants, BUILT_IN_ROLES};
+use crate::config::Config;
+use crate::db::{self, DbConn};
+use crate::error::ApiError;
+use crate::rest::now;
+
+/// The request id recorded on audit events the system makes at startup.
+pub const STARTUP_REQUEST_ID: &str = "startup";
+
+/// Seeds missing built-in roles (an edited one is left as it is), and on an empty staff
+/// table creates the admin. Returns the admin's password if it was generated.
+pub fn run(conn: &mut DbConn, config: &Config) -> Result<Option<String>, ApiError> {
+    let actor = Actor::system(STARTUP_REQUEST_ID);
+    db::write_tx(conn, |conn| {
+        for (column, role) in BUILT_IN_ROLES.iter().enumerate() {
+            if roles::repo::exists(conn, role.key)? {
+                continue;
+            }
+            let grants = default_grants(column);
+            let created = roles::repo::insert(
+                conn,
+                &roles::repo::NewRole {
+                    key: role.key,
+                    name: role.name,
+                    description: role.description,
+                    built_in: true,
+                    permissions: &grants,
+                },
+                now(),
+            )?;
+            crate::audit::record(
+                conn,
+                &actor,
+                "roles.create",
+                roles::service::RESOURCE,
+                role.key,
+                None::<&roles::dto::Role>,
+                Some(&created),
+            )?;
+        }
+        Ok::<_, ApiError>(())
+    })?;
+    if staff::repo::count(conn)? > 0 {
+        return Ok(None);
+    }
+    let (password, generated) = match &config.admin_password {
+        Some(password) => (password.clone(), false),
+        None => (password::generate(), true),
+    };
+    staff::service::insert(
+        conn,
+        &actor,
+        &config.admin_email,
+        "Administrator",
+        "admin",
+        None,
+        &password,
+    )?;
+    Ok(generated.then_some(password))
+}

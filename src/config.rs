@@ -1,0 +1,104 @@
+//! Typed configuration from the environment. Nothing is required; every default starts a
+//! working service on SQLite.
+
+use std::time::Duration;
+
+use crate::db::{DbUrl, PoolOptions};
+
+pub const MIN_SECRET_LEN: usize = 32;
+
+#[derive(Clone)]
+pub struct Config {
+    pub bind: String,
+    pub database: DbUrl,
+    pub pool: PoolOptions,
+    pub jwt_secret: Vec<u8>,
+    /// False when the secret was generated for this process only.
+    pub jwt_secret_configured: bool,
+    pub token_ttl: Duration,
+    pub admin_email: String,
+    pub admin_password: Option<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("database", &self.database.display())
+            .field("token_ttl", &self.token_ttl)
+            .field("admin_email", &self.admin_email)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads the configuration through `var`, so tests can supply their own environment.
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let database = DbUrl::parse(var("DATABASE_URL").as_deref())?;
+        let default_pool = match database {
+            DbUrl::Postgres(_) => 10,
+            DbUrl::Sqlite(_) => 8,
+        };
+        let (jwt_secret, jwt_secret_configured) = match var("SUITS_JWT_SECRET") {
+            Some(secret) if secret.len() < MIN_SECRET_LEN => {
+                return Err(format!(
+                    "SUITS_JWT_SECRET is {} bytes long; it must be at least {MIN_SECRET_LEN} bytes",
+                    secret.len()
+                ))
+            }
+            Some(secret) => (secret.into_bytes(), true),
+            None => (random_bytes(48), false),
+        };
+        let admin_password = var("SUITS_ADMIN_PASSWORD").filter(|p| !p.is_empty());
+        if admin_password
+            .as_ref()
+            .is_some_and(|p| p.chars().count() < crate::auth::password::MIN_LENGTH)
+        {
+            return Err(format!(
+                "SUITS_ADMIN_PASSWORD must be at least {} characters",
+                crate::auth::password::MIN_LENGTH
+            ));
+        }
+        Ok(Config {
+            bind: var("SUITS_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
+            database,
+            pool: PoolOptions {
+                max_size: parse_number(&var, "SUITS_DB_POOL_SIZE", default_pool)?,
+                connection_timeout: Duration::from_secs(parse_number(&var, "SUITS_DB_TIMEOUT", 5)?),
+            },
+            jwt_secret,
+            jwt_secret_configured,
+            token_ttl: Duration::from_secs(parse_number(&var, "SUITS_TOKEN_TTL", 3600)?),
+            admin_email: var("SUITS_ADMIN_EMAIL").unwrap_or_else(|| "admin@suits.local".to_owned()),
+            admin_password,
+        })
+    }
+}
+
+fn parse_number<T: std::str::FromStr>(
+    var: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: T,
+) -> Result<T, String> {
+    match var(key) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .ok()
+            .filter(|_| {
+                !raw.trim().starts_with('-') && !raw.trim().trim_start_matches('0').is_empty()
+            })
+            .ok_or_else(|| format!("{key}={raw:?} is not a positive whole number")),
+    }
+}
+
+pub fn random_bytes(len: usize) -> Vec<u8> {
+    let mut bytes = vec![0u8; len];
+    getrandom::getrandom(&mut bytes).expect("the operating system's random source failed");
+    bytes
+}

@@ -1,0 +1,207 @@
+//! The database: one binary, SQLite or PostgreSQL chosen at runtime from `DATABASE_URL`.
+
+pub mod migrate;
+pub mod schema;
+
+use std::time::Duration;
+
+use actix_web::web;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+
+use crate::error::ApiError;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+
+/// Where the data lives. Parsed from the URL scheme so that a mistyped PostgreSQL URL is
+/// reported as such instead of silently becoming a SQLite file name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Postgres(String),
+    Sqlite(String),
+}
+
+impl DbUrl {
+    pub const DEFAULT_SQLITE_PATH: &'static str = "./data/suits.db";
+
+    pub fn parse(url: Option<&str>) -> Result<Self, String> {
+        let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) else {
+            return Ok(DbUrl::Sqlite(Self::DEFAULT_SQLITE_PATH.to_owned()));
+        };
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbUrl::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"));
+        match path {
+            Some(path) if !path.is_empty() => Ok(DbUrl::Sqlite(path.to_owned())),
+            _ => Err(format!(
+                "DATABASE_URL {:?} is not supported: use postgres://user:pass@host:port/db \
+                 or sqlite://path/to/file.db (or leave it unset for {})",
+                redact(url),
+                Self::DEFAULT_SQLITE_PATH
+            )),
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            DbUrl::Postgres(_) => "postgresql",
+            DbUrl::Sqlite(_) => "sqlite",
+        }
+    }
+
+    /// The URL with any password hidden, for logs and error messages.
+    pub fn display(&self) -> String {
+        match self {
+            DbUrl::Postgres(url) => redact(url),
+            DbUrl::Sqlite(path) => format!("sqlite://{path}"),
+        }
+    }
+
+    pub fn connect(&self) -> ConnectionResult<DbConn> {
+        match self {
+            DbUrl::Postgres(url) => PgConnection::establish(url).map(DbConn::Pg),
+            DbUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                // Per connection: FKs are off by default in SQLite, and without a busy
+                // timeout a second writer fails at once with "database is locked".
+                conn.batch_execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+}
+
+fn redact(url: &str) -> String {
+    // postgres://user:secret@host → postgres://user:***@host
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// An r2d2 manager that connects to exactly the backend the URL names.
+#[derive(Debug, Clone)]
+pub struct Manager(DbUrl);
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        self.0
+            .connect()
+            .map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    pub connection_timeout: Duration,
+}
+
+/// Connects once directly so that a bad URL or an unreachable server fails with its real
+/// cause, then builds the pool.
+pub fn connect(url: &DbUrl, options: &PoolOptions) -> Result<Pool, String> {
+    if let DbUrl::Sqlite(path) = url {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+        }
+    }
+    url.connect()
+        .map_err(|e| format!("cannot connect to {}: {e}", url.display()))?;
+    r2d2::Pool::builder()
+        .max_size(options.max_size)
+        .connection_timeout(options.connection_timeout)
+        .build(Manager(url.clone()))
+        .map_err(|e| format!("cannot open a connection pool on {}: {e}", url.display()))
+}
+
+/// Runs diesel work on the blocking thread pool, never on an actix worker.
+pub async fn run<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    web::block(move || {
+        let mut conn = pool.get().map_err(ApiError::from_pool)?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+}
+
+/// A write transaction. On SQLite it starts as `BEGIN IMMEDIATE` so that a concurrent
+/// writer waits on the busy timeout instead of failing when its read lock upgrades.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    if !matches!(conn, DbConn::Sqlite(_)) {
+        return conn.transaction(f);
+    }
+    if let DbConn::Sqlite(inner) = conn {
+        AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    }
+    let result = f(conn);
+    let DbConn::Sqlite(inner) = conn else {
+        unreachable!("checked above")
+    };
+    match result {
+        Ok(value) => match AnsiTransactionManager::commit_transaction(inner) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = AnsiTransactionManager::rollback_transaction(inner);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            AnsiTransactionManager::rollback_transaction(inner)?;
+            Err(e)
+        }
+    }
+}
+
+impl DbConn {
+    pub fn ping(&mut self) -> QueryResult<()> {
+        self.batch_execute("SELECT 1")
+    }
+}

@@ -1,0 +1,81 @@
+// Mirrors migrations/{sqlite,postgres}; both backends expose the same column types.
+
+diesel::table! {
+    roles (key) {
+        key -> Text,
+        name -> Text,
+        description -> Text,
+        built_in -> Bool,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    role_permissions (role_key, permission) {
+        role_key -> Text,
+        permission -> Text,
+        scope -> Text,
+    }
+}
+
+diesel::table! {
+    staff (id) {
+        id -> BigInt,
+        email -> Text,
+        full_name -> Text,
+        role -> Text,
+        reports_to -> Nullable<BigInt>,
+        active -> Bool,
+        password_hash -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    clients (id) {
+        id -> BigInt,
+        name -> Text,
+        legal_name -> Nullable<Text>,
+        industry -> Nullable<Text>,
+        website -> Nullable<Text>,
+        status -> Text,
+        health -> Text,
+        health_note -> Nullable<Text>,
+        primary_contact_name -> Nullable<Text>,
+        primary_contact_email -> Nullable<Text>,
+        primary_contact_phone -> Nullable<Text>,
+        external_ref -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        resource_type -> Text,
+        resource_id -> Text,
+        changes -> Text,
+        request_id -> Text,
+    }
+}
+
+diesel::joinable!(role_permissions -> roles (role_key));
+diesel::joinable!(staff -> roles (role));
+diesel::joinable!(audit_events -> staff (actor_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    roles,
+    role_permissions,
+    staff,
+    clients,
+    audit_events
+);

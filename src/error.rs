@@ -1,0 +1,249 @@
+//! One error type for the whole API, answered as RFC 9457 `application/problem+json`.
+
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::permissions::Permission;
+use crate::request_id;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("this operation requires the permission {0}")]
+    Forbidden(Permission),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("method {method} is not allowed here")]
+    MethodNotAllowed { method: Method, allow: Vec<Method> },
+    #[error("{detail}")]
+    Conflict {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("{0}")]
+    PreconditionFailed(String),
+    #[error("the request body is larger than the limit of {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("the request has {} invalid field(s)", .0.len())]
+    Validation(Vec<FieldError>),
+    /// The cause is logged; the client only learns that the service is unavailable.
+    #[error("the service is temporarily unavailable")]
+    Unavailable(String),
+    /// The cause is logged; the client only learns that something failed.
+    #[error("an internal error occurred")]
+    Internal(String),
+}
+
+/// One invalid field of a request, for the `errors` member of a 422/409 problem.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field, as a dotted path into the request body or the query parameter name.
+    #[schema(example = "name")]
+    pub field: String,
+    /// A stable machine-readable code, e.g. `required`, `length`, `email`, `unique`.
+    #[schema(example = "length")]
+    pub code: String,
+    #[schema(example = "must be between 1 and 200 characters")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "about:blank",
+    "title": "Unprocessable Content",
+    "status": 422,
+    "detail": "the request has 1 invalid field(s)",
+    "request_id": "5f0c6d7e-1b7a-4c1e-9d2a-0f3c2b1a9e8d",
+    "errors": [{"field": "name", "code": "length", "message": "must be between 1 and 200 characters"}]
+}))]
+pub struct Problem {
+    /// Always `about:blank`: the status code carries the problem type.
+    #[serde(rename = "type")]
+    pub type_: &'static str,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The `X-Request-Id` of the request, to quote when reporting a problem.
+    pub request_id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn not_found(what: &str) -> Self {
+        ApiError::NotFound(format!("{what} not found"))
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        ApiError::Conflict {
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// A uniqueness conflict on one field, reported like a validation error so a form can
+    /// show it next to the field.
+    pub fn duplicate(field: &str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        ApiError::Conflict {
+            errors: vec![FieldError::new(field, "unique", detail.clone())],
+            detail,
+        }
+    }
+
+    pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    pub fn internal(cause: impl Into<String>) -> Self {
+        ApiError::Internal(cause.into())
+    }
+
+    pub fn from_pool(e: diesel::r2d2::PoolError) -> Self {
+        ApiError::Unavailable(format!("no database connection: {e}"))
+    }
+
+    fn field_errors(&self) -> &[FieldError] {
+        match self {
+            ApiError::Validation(errors) | ApiError::Conflict { errors, .. } => errors,
+            _ => &[],
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        Problem {
+            type_: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: self.to_string(),
+            request_id: request_id::current().unwrap_or_default(),
+            errors: self.field_errors().to_vec(),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => log::error!("internal error: {cause}"),
+            ApiError::Unavailable(cause) => log::warn!("unavailable: {cause}"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type(PROBLEM_JSON);
+        match self {
+            ApiError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"suits\""));
+            }
+            ApiError::MethodNotAllowed { allow, .. } => {
+                let allow: Vec<&str> = allow.iter().map(Method::as_str).collect();
+                response.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<DieselError> for ApiError {
+    fn from(e: DieselError) -> Self {
+        match &e {
+            DieselError::NotFound => ApiError::NotFound("not found".to_owned()),
+            // Races past a pre-check (two creates of one name) still end as a conflict.
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                ApiError::conflict("the request conflicts with an existing record")
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                ApiError::conflict("the record is referred to by other records")
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                ApiError::Unavailable(format!("database connection closed: {}", info.message()))
+            }
+            _ => ApiError::Internal(format!("database error: {e}")),
+        }
+    }
+}
+
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        let mut out = Vec::new();
+        collect_validation_errors("", &errors, &mut out);
+        out.sort_by(|a, b| a.field.cmp(&b.field));
+        ApiError::Validation(out)
+    }
+}
+
+fn collect_validation_errors(
+    prefix: &str,
+    errors: &validator::ValidationErrors,
+    out: &mut Vec<FieldError>,
+) {
+    use validator::ValidationErrorsKind;
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                for e in list {
+                    let message = e
+                        .message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| format!("is invalid ({})", e.code));
+                    out.push(FieldError::new(path.clone(), &e.code, message));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect_validation_errors(&path, inner, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    collect_validation_errors(&format!("{path}[{index}]"), inner, out);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Suits: the REST/JSON back-end of an advertising agency's account services department.
+//!
+//! A request flows router → extractors (auth + permission, validated body) → handler →
+//! service (one transaction: checks, write, audit event) → repo (diesel) → response.
+//! See `docs/ARCHITECTURE.md`.
+
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod openapi;
+pub mod request_id;
+pub mod rest;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{web, App, HttpResponse};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, UtoipaApp};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::jwt::TokenKeys;
+use crate::error::ApiError;
+
+/// What every request can reach. Nothing here is per-user or per-session: any number of
+/// instances can serve the same database.
+pub struct AppState {
+    pub pool: db::Pool,
+    pub tokens: TokenKeys,
+}
+
+/// The served OpenAPI document, rendered once per worker.
+struct SpecJson(String);
+
+fn register<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.openapi(openapi::ApiDoc::openapi())
+        // Registered before the /api/v1 scope, which would otherwise claim the path, and
+        // with a plain `route` so that the document does not list itself.
+        .map(|app| app.route("/api/v1/openapi.json", web::get().to(serve_spec)))
+        .service(utoipa_actix_web::scope(api::BASE).configure(api::routes))
+        .configure(api::root_routes)
+}
+
+async fn serve_spec(spec: web::Data<SpecJson>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(spec.0.clone())
+}
+
+/// The OpenAPI document as generated from the registered routes, before completion.
+pub fn route_spec() -> utoipa::openapi::OpenApi {
+    register(App::new().into_utoipa_app()).split_for_parts().1
+}
+
+/// The whole application, for `HttpServer` and for tests.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, spec) = register(App::new().into_utoipa_app()).split_for_parts();
+    let doc = openapi::finalize(spec);
+    let routes = api::RouteTable::from_spec(&doc);
+    let spec_json = SpecJson(openapi::to_pretty(&doc));
+    app.app_data(state)
+        .app_data(web::Data::new(routes))
+        .app_data(web::Data::new(spec_json))
+        .app_data(web::QueryConfig::default().error_handler(|e, _| {
+            ApiError::BadRequest(format!("invalid query string: {e}")).into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|_, req| {
+            ApiError::NotFound(format!("no such resource: {}", req.path())).into()
+        }))
+        .service(web::redirect("/docs", "/docs/"))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}").config(
+                utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])
+                    .validator_url("none")
+                    .try_it_out_enabled(true)
+                    .persist_authorization(true),
+            ),
+        )
+        .default_service(web::to(api::fallback))
+        .wrap_fn(request_id::middleware)
+}

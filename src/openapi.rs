@@ -1,0 +1,171 @@
+//! The OpenAPI 3.1 document: what the handlers declare, completed with what every
+//! operation shares (security, its permission in words, the problem responses it can give).
+
+use serde_json::{json, Map, Value};
+use utoipa::OpenApi;
+
+use crate::auth::{Grant, Permission, Scope};
+use crate::error::{FieldError, Problem, PROBLEM_JSON};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Suits API",
+        description = "The system of record for an advertising agency's account services \
+department: clients, accounts, staff and roles, briefs, approvals, contracts and payments.\n\n\
+Authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`. \
+Every operation states the permission it needs (`x-permission`); roles grant permissions \
+with scope `all` or `assigned`. Errors are RFC 9457 `application/problem+json`. Lists are \
+cursor-paginated (`limit`, `cursor` → `next_cursor` and a `Link` header). Single records \
+carry an `ETag`; send it back in `If-Match` to update safely.",
+        license(name = "MIT", identifier = "MIT"),
+    ),
+    components(schemas(Problem, FieldError, Grant, Permission, Scope)),
+    tags(
+        (name = "auth", description = "Access tokens"),
+        (name = "staff", description = "The agency's people, and the caller"),
+        (name = "roles", description = "Roles and the permission matrix"),
+        (name = "clients", description = "The agency's clients"),
+        (name = "audit", description = "Who changed what: the audit trail and change feed"),
+        (name = "health", description = "Liveness and readiness"),
+    ),
+)]
+pub struct ApiDoc;
+
+/// Problem responses shared by operations: (status, component name, description).
+const PROBLEMS: &[(&str, &str, &str)] = &[
+    (
+        "400",
+        "BadRequest",
+        "Malformed JSON, or an invalid query parameter, cursor or header",
+    ),
+    (
+        "401",
+        "Unauthorized",
+        "Missing, malformed, expired or invalid bearer token, or a deactivated account",
+    ),
+    (
+        "403",
+        "Forbidden",
+        "The caller's role lacks the required permission",
+    ),
+    ("404", "NotFound", "No such record"),
+    (
+        "412",
+        "PreconditionFailed",
+        "If-Match does not match the current ETag",
+    ),
+    ("413", "PayloadTooLarge", "The request body is over 1 MiB"),
+    (
+        "415",
+        "UnsupportedMediaType",
+        "The body is not application/json",
+    ),
+    (
+        "422",
+        "ValidationFailed",
+        "The body is well-formed JSON but invalid; see `errors`",
+    ),
+    (
+        "500",
+        "InternalError",
+        "An unexpected error; quote the request_id when reporting it",
+    ),
+    (
+        "503",
+        "Unavailable",
+        "The database is unreachable; retry later",
+    ),
+];
+
+/// Completes the generated document; the result is what is served and committed.
+pub fn finalize(spec: utoipa::openapi::OpenApi) -> Value {
+    let mut doc = serde_json::to_value(spec).unwrap_or_default();
+    doc["components"]["securitySchemes"] = json!({"bearer": {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+        "description": "A token from POST /api/v1/auth/token"
+    }});
+    let responses: Map<String, Value> = PROBLEMS
+        .iter()
+        .map(|(_, name, description)| {
+            (
+                (*name).to_owned(),
+                json!({"description": description,
+                    "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}),
+            )
+        })
+        .collect();
+    doc["components"]["responses"] = Value::Object(responses);
+
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for (path, item) in paths.iter_mut() {
+            let has_path_params = path.contains('{');
+            for operation in item
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|ops| ops.values_mut())
+            {
+                complete_operation(operation, has_path_params);
+            }
+        }
+    }
+    doc
+}
+
+fn complete_operation(op: &mut Value, has_path_params: bool) {
+    let permission = op["x-permission"].as_str().unwrap_or("").to_owned();
+    let public = permission == "public";
+    let sentence = match permission.as_str() {
+        "public" => "No authentication required.".to_owned(),
+        "authenticated" => "Requires a valid access token; no particular permission.".to_owned(),
+        key => format!("Requires permission `{key}`."),
+    };
+    let description = match op["description"].as_str() {
+        Some(text) if !text.is_empty() => format!("{text}\n\n{sentence}"),
+        _ => sentence,
+    };
+    op["description"] = Value::String(description);
+    op["security"] = if public {
+        json!([])
+    } else {
+        json!([{"bearer": []}])
+    };
+    let params = op["parameters"].as_array().cloned().unwrap_or_default();
+    let has_query = params.iter().any(|p| p["in"] == "query");
+    let has_if_match = params.iter().any(|p| p["name"] == "If-Match");
+    let has_body = op.get("requestBody").is_some();
+    let uses_db = op["operationId"] != "healthz";
+    let applies = |status: &str| match status {
+        "400" => has_body || has_query,
+        "401" => !public,
+        "403" => !public && permission != "authenticated",
+        "404" => has_path_params,
+        "412" => has_if_match,
+        "413" | "415" | "422" => has_body,
+        "503" => uses_db,
+        _ => true,
+    };
+    let responses = op["responses"].as_object_mut();
+    if let Some(responses) = responses {
+        for (status, name, _) in PROBLEMS {
+            if applies(status) && !responses.contains_key(*status) {
+                responses.insert(
+                    (*status).to_owned(),
+                    json!({"$ref": format!("#/components/responses/{name}")}),
+                );
+            }
+        }
+    }
+}
+
+/// The finished document, as served at `/api/v1/openapi.json` and committed in `openapi/`.
+pub fn document() -> Value {
+    finalize(crate::route_spec())
+}
+
+/// Pretty JSON with a trailing newline, the committed file's exact form.
+pub fn to_pretty(doc: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,471 @@
+//! The API conventions every resource shares (DESIGN §4): validated JSON bodies, ETags and
+//! `If-Match`, cursor pagination with a `Link` header, RFC 3339 timestamps, PATCH nulls.
+
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use base64::Engine;
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
+use validator::Validate;
+
+use crate::error::{ApiError, FieldError};
+
+/// Request bodies above this are refused with 413 before they are parsed.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+pub const DEFAULT_LIMIT: u32 = 50;
+pub const MAX_LIMIT: u32 = 200;
+
+// ---------------------------------------------------------------------------------------
+// Bodies
+
+/// A JSON request body, parsed and validated. Malformed JSON → 400; well-formed JSON with
+/// wrong, missing or unknown fields, or values failing validation → 422 with per-field
+/// errors; another content type → 415; over [`BODY_LIMIT`] → 413.
+pub struct ValidJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type = req.content_type().to_ascii_lowercase();
+        let is_json = content_type == "application/json"
+            || (content_type.starts_with("application/") && content_type.ends_with("+json"));
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType(format!(
+                    "expected a JSON body with Content-Type: application/json, got {}",
+                    if content_type.is_empty() {
+                        "none"
+                    } else {
+                        &content_type
+                    }
+                )));
+            }
+            if declared_len.is_some_and(|len| len > BODY_LIMIT) {
+                return Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT });
+            }
+            let mut body = Vec::with_capacity(declared_len.unwrap_or(1024).min(BODY_LIMIT));
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::BadRequest(format!("cannot read the request body: {e}"))
+                })?;
+                if body.len() + chunk.len() > BODY_LIMIT {
+                    return Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let value = parse_json::<T>(&body)?;
+            value.validate()?;
+            Ok(ValidJson(value))
+        })
+    }
+}
+
+fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::BadRequest(
+            "the request body is empty; expected a JSON object".into(),
+        ));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        let message = match message.find(" at line ") {
+            Some(at) => message[..at].to_owned(),
+            None => message,
+        };
+        if !inner.is_data() {
+            return ApiError::BadRequest(format!("the request body is not valid JSON: {message}"));
+        }
+        let named = |prefix: &str| {
+            message
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.split('`').next())
+                .map(|name| {
+                    if path == "." {
+                        name.to_owned()
+                    } else if path == name || path.ends_with(&format!(".{name}")) {
+                        path.clone()
+                    } else {
+                        format!("{path}.{name}")
+                    }
+                })
+        };
+        let (field, code) = if let Some(field) = named("missing field `") {
+            (field, "required")
+        } else if let Some(field) = named("unknown field `") {
+            (field, "unknown_field")
+        } else {
+            (path.clone(), "type")
+        };
+        ApiError::Validation(vec![FieldError::new(field, code, message)])
+    })
+}
+
+/// For PATCH fields that may be cleared: absent → `None`, `null` → `Some(None)`,
+/// a value → `Some(Some(v))`. Use with `#[serde(default, deserialize_with = "nullable")]`.
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Rejects a string of only whitespace where a value is required.
+pub fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
+    if value.trim().is_empty() {
+        let mut e = validator::ValidationError::new("blank");
+        e.message = Some("must not be blank".into());
+        return Err(e);
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// ETags and preconditions
+
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// The `If-Match` request header. Absent means "no precondition"; `*` matches any
+/// existing record; weak tags never match, as RFC 9110 requires strong comparison.
+pub struct IfMatch(Option<Vec<String>>);
+
+impl IfMatch {
+    pub fn check(&self, current_version: i32) -> Result<(), ApiError> {
+        let Some(tags) = &self.0 else { return Ok(()) };
+        let current = etag(current_version);
+        if tags.iter().any(|tag| tag == "*" || *tag == current) {
+            Ok(())
+        } else {
+            Err(ApiError::PreconditionFailed(format!(
+                "If-Match does not match the current ETag {current}: the record changed since \
+                 you read it; fetch it again and retry"
+            )))
+        }
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let values: Vec<_> = req.headers().get_all(header::IF_MATCH).collect();
+        if values.is_empty() {
+            return std::future::ready(Ok(IfMatch(None)));
+        }
+        let mut tags = Vec::new();
+        for value in values {
+            let Ok(value) = value.to_str() else {
+                return std::future::ready(Err(ApiError::BadRequest(
+                    "malformed If-Match header".into(),
+                )));
+            };
+            tags.extend(
+                value
+                    .split(',')
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty()),
+            );
+        }
+        std::future::ready(Ok(IfMatch(Some(tags))))
+    }
+}
+
+/// A single record: its JSON, an `ETag`, and for 201 a `Location`.
+pub fn record<T: Serialize>(status: StatusCode, body: &T, version: i32) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+pub fn created<T: Serialize>(location: String, body: &T, version: i32) -> HttpResponse {
+    let mut response = record(StatusCode::CREATED, body, version);
+    if let Ok(value) = header::HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+// ---------------------------------------------------------------------------------------
+// Timestamps
+
+/// Now, at the microsecond precision both databases keep, so a value read back equals
+/// the value written.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+    at.and_utc()
+}
+
+// ---------------------------------------------------------------------------------------
+// Pagination
+
+/// A validated page request: `limit` in 1..=200 and the decoded cursor, if any.
+#[derive(Debug)]
+pub struct PageRequest {
+    pub limit: i64,
+    pub after: Option<Cursor>,
+}
+
+/// Where the previous page ended: the sort it was issued for, the sort key's value and
+/// the id of the last row (the tie-breaker).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Cursor {
+    #[serde(rename = "s")]
+    pub sort: String,
+    #[serde(rename = "v")]
+    pub value: serde_json::Value,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+    }
+
+    fn decode(raw: &str) -> Option<Cursor> {
+        let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(raw)
+            .ok()?;
+        serde_json::from_slice(&json).ok()
+    }
+
+    pub fn string_value(&self) -> Result<String, ApiError> {
+        self.value
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(invalid_cursor)
+    }
+
+    pub fn time_value(&self) -> Result<NaiveDateTime, ApiError> {
+        self.value
+            .as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.naive_utc())
+            .ok_or_else(invalid_cursor)
+    }
+}
+
+fn invalid_cursor() -> ApiError {
+    ApiError::BadRequest("the cursor is invalid; use next_cursor from a previous page".into())
+}
+
+impl PageRequest {
+    /// `sort` is the canonical sort the cursor must have been issued for.
+    pub fn new(limit: Option<u32>, cursor: Option<&str>, sort: &str) -> Result<Self, ApiError> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::BadRequest(format!(
+                "limit must be between 1 and {MAX_LIMIT}, got {limit}"
+            )));
+        }
+        let after = match cursor {
+            None => None,
+            Some(raw) => {
+                let cursor = Cursor::decode(raw).ok_or_else(invalid_cursor)?;
+                if cursor.sort != sort {
+                    return Err(ApiError::BadRequest(format!(
+                        "the cursor was issued for sort={}; repeat that sort or start without a cursor",
+                        cursor.sort
+                    )));
+                }
+                Some(cursor)
+            }
+        };
+        Ok(PageRequest {
+            limit: i64::from(limit),
+            after,
+        })
+    }
+
+    /// Rows are fetched with `limit + 1` to learn whether another page follows.
+    pub fn fetch_limit(&self) -> i64 {
+        self.limit + 1
+    }
+
+    /// Trims the extra row and returns the cursor for the next page, if there is one.
+    pub fn finish<R>(
+        &self,
+        rows: &mut Vec<R>,
+        sort: &str,
+        key: impl Fn(&R) -> (serde_json::Value, i64),
+    ) -> Option<String> {
+        if rows.len() as i64 <= self.limit {
+            return None;
+        }
+        rows.truncate(self.limit as usize);
+        rows.last().map(|last| {
+            let (value, id) = key(last);
+            Cursor {
+                sort: sort.to_owned(),
+                value,
+                id,
+            }
+            .encode()
+        })
+    }
+}
+
+/// A list response with an RFC 8288 `Link: <…>; rel="next"` header when there is a next
+/// page; the link repeats the request's own query with the new cursor.
+pub fn page<T: Serialize>(req: &HttpRequest, body: &T, next_cursor: Option<&str>) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    if let Some(cursor) = next_cursor {
+        let mut pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+        pairs.retain(|(k, _)| k != "cursor");
+        pairs.push(("cursor".to_owned(), cursor.to_owned()));
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        response.insert_header((
+            header::LINK,
+            format!("<{}?{}>; rel=\"next\"", req.path(), query),
+        ));
+    }
+    response.json(body)
+}
+
+/// Parses `?sort=` against the fields a resource allows; `-field` sorts descending.
+pub fn parse_sort<F: Copy>(
+    raw: Option<&str>,
+    default: &str,
+    allowed: &[(&str, F)],
+) -> Result<(F, bool, String), ApiError> {
+    let raw = raw.unwrap_or(default);
+    let (name, descending) = match raw.strip_prefix('-') {
+        Some(name) => (name, true),
+        None => (raw, false),
+    };
+    allowed
+        .iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, field)| (*field, descending, raw.to_owned()))
+        .ok_or_else(|| {
+            let names: Vec<&str> = allowed.iter().map(|(k, _)| *k).collect();
+            ApiError::BadRequest(format!(
+                "sort must be one of {} (prefix - for descending), got {raw:?}",
+                names.join(", ")
+            ))
+        })
+}
+
+/// Parses an RFC 3339 query timestamp such as `updated_since`.
+pub fn parse_time(name: &str, raw: &str) -> Result<NaiveDateTime, ApiError> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.naive_utc())
+        .map_err(|_| {
+            ApiError::BadRequest(format!(
+                "{name} must be an RFC 3339 timestamp such as 2026-01-31T09:00:00Z, got {raw:?}"
+            ))
+        })
+}
+
+/// Serializes a stored UTC timestamp as RFC 3339 with a `Z`, e.g. `2026-11-26T09:30:00.123456Z`.
+pub fn rfc3339<S: serde::Serializer>(at: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(
+        &at.and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+    )
+}
+
+/// A stored text value that is not one of an enum's variants (a CHECK constraint makes
+/// this a corrupted database, never user input).
+#[derive(Debug, thiserror::Error)]
+#[error("unexpected stored value {0:?}")]
+pub struct UnknownVariant(pub String);
+
+/// A string enum stored as TEXT: serde names, an OpenAPI enum schema, `as_str` for
+/// writes and `TryFrom<String>` for `#[diesel(deserialize_as = String)]` reads.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant,)+
+        }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::rest::UnknownVariant;
+
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                match value.as_str() {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err($crate::rest::UnknownVariant(value)),
+                }
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
+/// Keyset pagination on `(column, id)`: rows strictly after the cursor's position, in
+/// the requested direction, with `id` breaking ties so pages never overlap or skip.
+macro_rules! keyset {
+    ($query:ident, $column:expr, $id:expr, $after:expr, $descending:expr) => {{
+        if let Some((value, last_id)) = $after {
+            $query = if $descending {
+                $query.filter(
+                    $column
+                        .lt(value.clone())
+                        .or($column.eq(value).and($id.lt(last_id))),
+                )
+            } else {
+                $query.filter(
+                    $column
+                        .gt(value.clone())
+                        .or($column.eq(value).and($id.gt(last_id))),
+                )
+            };
+        }
+        $query = if $descending {
+            $query.order(($column.desc(), $id.desc()))
+        } else {
+            $query.order(($column.asc(), $id.asc()))
+        };
+    }};
+}
+pub(crate) use keyset;
+
+/// `%` and `_` in a user's search text match themselves, not any character.
+pub fn like_pattern(search: &str) -> String {
+    let mut escaped = String::with_capacity(search.len() + 2);
+    escaped.push('%');
+    for c in search.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    escaped
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);

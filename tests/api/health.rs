@@ -1,0 +1,18 @@
+use crate::helpers::*;
+
+#[actix_web::test]
+async fn healthz_answers_without_a_token() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/healthz").send().await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["status"], "ok");
+    assert!(res.header("x-request-id").is_some());
+}
+
+#[actix_web::test]
+async fn readyz_is_ok_while_the_database_answers() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/readyz").send().await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["status"], "ok");
+}

@@ -1,0 +1,317 @@
+//! The test harness: the real application, in process, on a fresh database per test —
+//! a temporary SQLite file by default, or a new PostgreSQL database when
+//! `SUITS_TEST_DATABASE_URL` is set — removed again when the test ends.
+
+#![allow(dead_code)]
+
+use actix_service::boxed::{self, BoxService};
+use actix_service::ServiceExt;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::HeaderMap;
+use actix_web::http::{Method, StatusCode};
+use actix_web::test::TestRequest;
+use actix_web::web;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use serde_json::{json, Value};
+
+use suits::auth::jwt::TokenKeys;
+use suits::config::Config;
+use suits::{bootstrap, db, AppState};
+
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+pub const ADMIN_EMAIL: &str = "admin@suits.test";
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+pub const STAFF_PASSWORD: &str = "staff-password-for-tests";
+
+type Service = BoxService<actix_http::Request, ServiceResponse<BoxBody>, actix_web::Error>;
+
+/// A database that exists for one test.
+pub enum TestDb {
+    Sqlite(tempfile::TempDir),
+    Postgres { server_url: String, name: String },
+}
+
+impl TestDb {
+    fn create() -> (TestDb, String) {
+        match std::env::var("SUITS_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("suits.db").display());
+                (TestDb::Sqlite(dir), url)
+            }
+            Some(server_url) => {
+                let name = format!("suits_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = PgConnection::establish(&server_url)
+                    .unwrap_or_else(|e| panic!("cannot reach SUITS_TEST_DATABASE_URL: {e}"));
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let base = server_url.split('?').next().unwrap_or(&server_url);
+                let (server, _) = base.rsplit_once('/').expect("URL with a database name");
+                let url = format!("{server}/{name}");
+                (TestDb::Postgres { server_url, name }, url)
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDb::Postgres { .. })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { server_url, name } = self {
+            if let Ok(mut conn) = PgConnection::establish(server_url) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    service: Service,
+    pub state: web::Data<AppState>,
+    pub admin_id: i64,
+    pub url: String,
+    // Dropped last: the pool inside `state` must not outlive the database.
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let (db, url) = TestDb::create();
+        let env = |key: &str| match key {
+            "DATABASE_URL" => Some(url.clone()),
+            "SUITS_JWT_SECRET" => Some(JWT_SECRET.to_owned()),
+            "SUITS_ADMIN_EMAIL" => Some(ADMIN_EMAIL.to_owned()),
+            "SUITS_ADMIN_PASSWORD" => Some(ADMIN_PASSWORD.to_owned()),
+            "SUITS_DB_POOL_SIZE" => Some("3".to_owned()),
+            _ => None,
+        };
+        let config = Config::from_lookup(env).expect("test config");
+        let pool = db::connect(&config.database, &config.pool).expect("connect");
+        {
+            let mut conn = pool.get().expect("connection");
+            db::migrate::with_startup_lock(&mut conn, |conn| {
+                db::migrate::run_pending(conn)?;
+                bootstrap::run(conn, &config).map_err(|e| e.to_string().into())
+            })
+            .expect("migrate and seed");
+        }
+        let state = web::Data::new(AppState {
+            pool,
+            tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
+        });
+        let service = actix_web::test::init_service(suits::app(state.clone())).await;
+        let service =
+            boxed::service(service.map(|res: ServiceResponse<_>| res.map_into_boxed_body()));
+        let mut app = TestApp {
+            service,
+            state,
+            admin_id: 0,
+            url,
+            db,
+        };
+        let me = app.get("/api/v1/me").token(&app.admin_token()).send().await;
+        app.admin_id = me.json()["id"].as_i64().expect("admin id");
+        app
+    }
+
+    /// A token for the seeded admin, minted directly (login itself is tested in auth.rs).
+    pub fn admin_token(&self) -> String {
+        self.token_for(self.admin_id.max(1))
+    }
+
+    pub fn token_for(&self, staff_id: i64) -> String {
+        self.state.tokens.issue(staff_id).expect("sign token")
+    }
+
+    /// Creates an active staff member with `role` through the API; returns id and token.
+    pub async fn staff(&self, role: &str) -> (i64, String) {
+        let email = format!("{role}.{}@suits.test", uuid::Uuid::new_v4().simple());
+        let res = self
+            .post("/api/v1/staff")
+            .token(&self.admin_token())
+            .json(json!({"email": email, "full_name": format!("Test {role}"), "role": role, "password": STAFF_PASSWORD}))
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::CREATED,
+            "create staff: {}",
+            res.text()
+        );
+        let id = res.json()["id"].as_i64().unwrap();
+        (id, self.token_for(id))
+    }
+
+    /// Creates a client as admin; returns its JSON.
+    pub async fn client(&self, name: &str) -> Value {
+        let res = self
+            .post("/api/v1/clients")
+            .token(&self.admin_token())
+            .json(json!({"name": name}))
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::CREATED,
+            "create client: {}",
+            res.text()
+        );
+        res.json()
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> Req<'_> {
+        Req {
+            app: self,
+            inner: TestRequest::default().method(method).uri(path),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Req<'_> {
+        self.request(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> Req<'_> {
+        self.request(Method::POST, path)
+    }
+
+    pub fn put(&self, path: &str) -> Req<'_> {
+        self.request(Method::PUT, path)
+    }
+
+    pub fn patch(&self, path: &str) -> Req<'_> {
+        self.request(Method::PATCH, path)
+    }
+
+    pub fn delete(&self, path: &str) -> Req<'_> {
+        self.request(Method::DELETE, path)
+    }
+}
+
+pub struct Req<'a> {
+    app: &'a TestApp,
+    inner: TestRequest,
+}
+
+impl Req<'_> {
+    pub fn token(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.inner = self
+            .inner
+            .insert_header((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.inner = self
+            .inner
+            .insert_header(("content-type", "application/json"))
+            .set_payload(body.to_string());
+        self
+    }
+
+    /// A raw body with an explicit content type.
+    pub fn body(mut self, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        self.inner = self
+            .inner
+            .insert_header(("content-type", content_type.to_owned()))
+            .set_payload(body.into());
+        self
+    }
+
+    pub async fn send(self) -> Resp {
+        let res = actix_web::test::call_service(&self.app.service, self.inner.to_request()).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res
+            .into_body()
+            .try_into_bytes()
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts an RFC 9457 problem with `status`, carrying the response's request id;
+    /// returns the problem body.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text()
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "problem content type; body: {}",
+            self.text()
+        );
+        let body = self.json();
+        assert_eq!(body["status"], status, "problem status member");
+        assert_eq!(body["type"], "about:blank");
+        assert!(
+            body["title"].as_str().is_some_and(|t| !t.is_empty()),
+            "problem title"
+        );
+        assert!(
+            body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "problem detail"
+        );
+        let request_id = self.header("x-request-id").expect("x-request-id header");
+        assert_eq!(
+            body["request_id"], request_id,
+            "problem request_id matches header"
+        );
+        body
+    }
+
+    /// The `field`s named in a problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.json()["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,13 @@
+//! One integration-test binary (one link step) driving the real application.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod clients;
+mod errors;
+mod health;
+mod openapi;
+mod permissions;
+mod roles;
+mod staff;
