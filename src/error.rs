@@ -210,7 +210,9 @@ impl From<validator::ValidationErrors> for ApiError {
     fn from(errors: validator::ValidationErrors) -> Self {
         let mut out = Vec::new();
         collect_validation_errors("", &errors, &mut out);
+        // One message per field is what a form shows; the first says enough.
         out.sort_by(|a, b| a.field.cmp(&b.field));
+        out.dedup_by(|a, b| a.field == b.field);
         ApiError::Validation(out)
     }
 }

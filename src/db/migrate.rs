@@ -10,12 +10,12 @@ const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 
 /// Any constant works as long as every instance uses the same one ("suits" in ASCII).
-const PG_LOCK_KEY: i64 = 0x7375_6974_73;
+const PG_LOCK_KEY: i64 = 0x0073_7569_7473;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Runs `f` while holding the cluster-wide startup lock (PostgreSQL) or an exclusive
-/// write lock (SQLite), so only one instance migrates and seeds at a time.
+/// transaction (SQLite), so only one instance migrates and seeds at a time.
 pub fn with_startup_lock<T>(
     conn: &mut DbConn,
     f: impl FnOnce(&mut DbConn) -> Result<T, BoxError>,
@@ -29,7 +29,7 @@ pub fn with_startup_lock<T>(
             }
             result
         }
-        DbConn::Sqlite(_) => f(conn),
+        DbConn::Sqlite(_) => super::exclusive_tx(conn, f),
     }
 }
 

@@ -170,20 +170,42 @@ where
 
 /// A write transaction. On SQLite it starts as `BEGIN IMMEDIATE` so that a concurrent
 /// writer waits on the busy timeout instead of failing when its read lock upgrades.
+/// Inside another transaction it becomes a savepoint.
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    if !matches!(conn, DbConn::Sqlite(_)) {
+    sqlite_locking_tx(conn, "BEGIN IMMEDIATE", f)
+}
+
+/// A transaction that on SQLite also keeps other connections from reading: what a
+/// migration needs so that a second process starting at once waits, then finds it done.
+pub fn exclusive_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    sqlite_locking_tx(conn, "BEGIN EXCLUSIVE", f)
+}
+
+fn sqlite_locking_tx<T, E, F>(conn: &mut DbConn, begin: &str, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let DbConn::Sqlite(inner) = conn else {
+        return conn.transaction(f);
+    };
+    let depth =
+        AnsiTransactionManager::transaction_manager_status_mut(inner).transaction_depth()?;
+    if depth.is_some() {
         return conn.transaction(f);
     }
-    if let DbConn::Sqlite(inner) = conn {
-        AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
-    }
+    AnsiTransactionManager::begin_transaction_sql(inner, begin)?;
     let result = f(conn);
     let DbConn::Sqlite(inner) = conn else {
-        unreachable!("checked above")
+        unreachable!("the variant does not change")
     };
     match result {
         Ok(value) => match AnsiTransactionManager::commit_transaction(inner) {

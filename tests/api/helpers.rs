@@ -34,7 +34,7 @@ pub enum TestDb {
 }
 
 impl TestDb {
-    fn create() -> (TestDb, String) {
+    pub fn create() -> (TestDb, String) {
         match std::env::var("SUITS_TEST_DATABASE_URL")
             .ok()
             .filter(|u| !u.is_empty())

@@ -11,3 +11,4 @@ mod openapi;
 mod permissions;
 mod roles;
 mod staff;
+mod startup;
