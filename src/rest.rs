@@ -126,6 +126,17 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// For PATCH fields that cannot be cleared: absent → `None`, `null` → a 422 naming the
+/// field (serde alone would read `null` as "absent" and silently ignore it). Use with
+/// `#[serde(default, deserialize_with = "non_null")]`.
+pub fn non_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 /// Rejects a string of only whitespace where a value is required.
 pub fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
     if value.trim().is_empty() {
@@ -397,7 +408,7 @@ pub struct UnknownVariant(pub String);
 /// A string enum stored as TEXT: serde names, an OpenAPI enum schema, `as_str` for
 /// writes and `TryFrom<String>` for `#[diesel(deserialize_as = String)]` reads.
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         pub enum $name {

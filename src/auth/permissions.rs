@@ -13,7 +13,7 @@ pub trait Required {
 }
 
 macro_rules! permissions {
-    ($($variant:ident => $key:literal,)*) => {
+    ($($variant:ident => $key:tt,)*) => {
         /// A `resource.action` permission.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
         pub enum Permission {

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::rest::{not_blank, nullable, rfc3339, text_enum};
+use crate::rest::{non_null, not_blank, nullable, rfc3339, text_enum};
 
 text_enum!(
     /// Where the client stands commercially.
@@ -96,6 +96,8 @@ pub struct ClientCreate {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"status": "active", "website": null}))]
 pub struct ClientUpdate {
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = String)]
     #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
@@ -113,6 +115,8 @@ pub struct ClientUpdate {
     )]
     #[schema(nullable)]
     pub website: Option<Option<String>>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = ClientStatus)]
     pub status: Option<ClientStatus>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 200, message = "must be at most 200 characters"))]

@@ -5,7 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::auth::Grant;
-use crate::rest::{not_blank, nullable, rfc3339};
+use crate::rest::{non_null, not_blank, nullable, rfc3339};
 
 /// A member of staff. The password is never returned.
 #[derive(Debug, Clone, PartialEq, Queryable, Serialize, ToSchema)]
@@ -66,10 +66,16 @@ pub struct StaffCreate {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"role": "account_manager", "reports_to": 2}))]
 pub struct StaffUpdate {
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = String)]
     #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
     pub full_name: Option<String>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = String)]
     pub role: Option<String>,
     /// `false` deactivates: the staff member's next request is refused.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = bool)]
     pub active: Option<bool>,
     /// `null` removes the reporting line.
     #[serde(default, deserialize_with = "nullable")]
@@ -105,6 +111,16 @@ pub struct StaffPage {
 
 /// The caller, and what they may do: a UI hides what is not listed here.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 7, "email": "marco.bianchi@agency.example", "full_name": "Marco Bianchi",
+    "role": "account_executive", "reports_to": 3, "active": true, "version": 2,
+    "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-01T11:00:00Z",
+    "permissions": [
+        {"permission": "clients.read", "scope": "assigned"},
+        {"permission": "clients.health", "scope": "assigned"},
+        {"permission": "staff.read", "scope": "all"}
+    ]
+}))]
 pub struct Me {
     #[serde(flatten)]
     pub staff: Staff,
