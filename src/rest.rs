@@ -80,7 +80,7 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         ));
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = inner.to_string();
@@ -113,7 +113,11 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             (path.clone(), "type")
         };
         ApiError::Validation(vec![FieldError::new(field, code, message)])
-    })
+    })?;
+    // Anything after the first JSON value is a malformed body, not something to ignore.
+    de.end()
+        .map_err(|e| ApiError::BadRequest(format!("the request body is not valid JSON: {e}")))?;
+    Ok(value)
 }
 
 /// For PATCH fields that may be cleared: absent → `None`, `null` → `Some(None)`,
@@ -134,7 +138,10 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    T::deserialize(d).map(Some)
+    match Option::<T>::deserialize(d)? {
+        Some(value) => Ok(Some(value)),
+        None => Err(serde::de::Error::custom("must not be null")),
+    }
 }
 
 /// Rejects a string of only whitespace where a value is required.

@@ -222,6 +222,33 @@ where
     }
 }
 
+/// The key of a row to lock: a numeric `id` or a text `key` column.
+pub enum RowKey<'a> {
+    Id(i64),
+    Key(&'a str),
+}
+
+/// Locks one row until the transaction ends, so that a read-check-write cannot lose a race
+/// to a concurrent writer on PostgreSQL (whose default READ COMMITTED lets both read the
+/// old row). On SQLite, `BEGIN IMMEDIATE` already serializes writers: nothing to do.
+pub fn lock_row(conn: &mut DbConn, table: &'static str, key: RowKey) -> QueryResult<()> {
+    use diesel::sql_types::{BigInt, Text};
+    let DbConn::Pg(pg) = conn else { return Ok(()) };
+    match key {
+        RowKey::Id(id) => {
+            diesel::sql_query(format!("SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE"))
+                .bind::<BigInt, _>(id)
+                .execute(pg)
+        }
+        RowKey::Key(key) => {
+            diesel::sql_query(format!("SELECT 1 FROM {table} WHERE key = $1 FOR UPDATE"))
+                .bind::<Text, _>(key)
+                .execute(pg)
+        }
+    }
+    .map(|_| ())
+}
+
 impl DbConn {
     pub fn ping(&mut self) -> QueryResult<()> {
         self.batch_execute("SELECT 1")

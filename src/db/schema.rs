@@ -39,6 +39,7 @@ diesel::table! {
     clients (id) {
         id -> BigInt,
         name -> Text,
+        name_key -> Text,
         legal_name -> Nullable<Text>,
         industry -> Nullable<Text>,
         website -> Nullable<Text>,

@@ -34,6 +34,9 @@ CREATE INDEX staff_reports_to_idx ON staff (reports_to);
 CREATE TABLE clients (
     id                    INTEGER PRIMARY KEY AUTOINCREMENT,
     name                  TEXT NOT NULL,
+    -- The name folded to lower case (Unicode) by the service: what uniqueness and search
+    -- compare, identically on both backends.
+    name_key              TEXT NOT NULL,
     legal_name            TEXT,
     industry              TEXT,
     website               TEXT,
@@ -49,7 +52,7 @@ CREATE TABLE clients (
     updated_at            TIMESTAMP NOT NULL
 );
 -- Names are unique regardless of case: "ACME" and "Acme" are one client to an agency.
-CREATE UNIQUE INDEX clients_name_key ON clients (lower(name));
+CREATE UNIQUE INDEX clients_name_key ON clients (name_key);
 CREATE UNIQUE INDEX clients_external_ref_key ON clients (external_ref);
 CREATE INDEX clients_name_idx ON clients (name, id);
 CREATE INDEX clients_created_at_idx ON clients (created_at, id);

@@ -137,27 +137,27 @@ pub struct ClientUpdate {
 }
 
 impl ClientUpdate {
-    pub fn apply(self, client: &mut Client) {
-        fn set<T>(field: &mut T, value: Option<T>) {
+    pub fn apply_to(&self, client: &mut Client) {
+        fn set<T: Clone>(field: &mut T, value: &Option<T>) {
             if let Some(value) = value {
-                *field = value;
+                field.clone_from(value);
             }
         }
-        set(&mut client.name, self.name);
-        set(&mut client.legal_name, self.legal_name);
-        set(&mut client.industry, self.industry);
-        set(&mut client.website, self.website);
-        set(&mut client.status, self.status);
-        set(&mut client.primary_contact_name, self.primary_contact_name);
+        set(&mut client.name, &self.name);
+        set(&mut client.legal_name, &self.legal_name);
+        set(&mut client.industry, &self.industry);
+        set(&mut client.website, &self.website);
+        set(&mut client.status, &self.status);
+        set(&mut client.primary_contact_name, &self.primary_contact_name);
         set(
             &mut client.primary_contact_email,
-            self.primary_contact_email,
+            &self.primary_contact_email,
         );
         set(
             &mut client.primary_contact_phone,
-            self.primary_contact_phone,
+            &self.primary_contact_phone,
         );
-        set(&mut client.external_ref, self.external_ref);
+        set(&mut client.external_ref, &self.external_ref);
     }
 }
 

@@ -5,13 +5,56 @@ use super::dto::{Client, ClientHealth, ClientStatus};
 use crate::db::schema::clients;
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::rest::{keyset, like_pattern, lower, PageRequest};
+use crate::rest::{keyset, like_pattern, PageRequest};
+
+/// Every column but `name_key`, in [`Client`]'s field order.
+type Columns = (
+    clients::id,
+    clients::name,
+    clients::legal_name,
+    clients::industry,
+    clients::website,
+    clients::status,
+    clients::health,
+    clients::health_note,
+    clients::primary_contact_name,
+    clients::primary_contact_email,
+    clients::primary_contact_phone,
+    clients::external_ref,
+    clients::version,
+    clients::created_at,
+    clients::updated_at,
+);
+const COLUMNS: Columns = (
+    clients::id,
+    clients::name,
+    clients::legal_name,
+    clients::industry,
+    clients::website,
+    clients::status,
+    clients::health,
+    clients::health_note,
+    clients::primary_contact_name,
+    clients::primary_contact_email,
+    clients::primary_contact_phone,
+    clients::external_ref,
+    clients::version,
+    clients::created_at,
+    clients::updated_at,
+);
+
+/// How names are compared: folded to lower case in Rust, so that both backends agree
+/// beyond ASCII (SQLite's `lower()` folds ASCII only).
+pub fn name_key(name: &str) -> String {
+    name.to_lowercase()
+}
 
 /// The columns a client's owner can change; written on insert and on every update.
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = clients, treat_none_as_null = true)]
 pub struct ClientColumns<'a> {
     pub name: &'a str,
+    pub name_key: String,
     pub legal_name: Option<&'a str>,
     pub industry: Option<&'a str>,
     pub website: Option<&'a str>,
@@ -28,6 +71,7 @@ impl<'a> From<&'a Client> for ClientColumns<'a> {
     fn from(c: &'a Client) -> Self {
         ClientColumns {
             name: &c.name,
+            name_key: name_key(&c.name),
             legal_name: c.legal_name.as_deref(),
             industry: c.industry.as_deref(),
             website: c.website.as_deref(),
@@ -43,7 +87,11 @@ impl<'a> From<&'a Client> for ClientColumns<'a> {
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Client>> {
-    clients::table.find(id).first(conn).optional()
+    clients::table
+        .find(id)
+        .select(COLUMNS)
+        .first(conn)
+        .optional()
 }
 
 pub fn insert(
@@ -58,7 +106,7 @@ pub fn insert(
             clients::created_at.eq(at),
             clients::updated_at.eq(at),
         ))
-        .returning(clients::all_columns)
+        .returning(COLUMNS)
         .get_result(conn)
 }
 
@@ -76,7 +124,7 @@ pub fn update(
             clients::version.eq(version + 1),
             clients::updated_at.eq(at),
         ))
-        .returning(clients::all_columns)
+        .returning(COLUMNS)
         .get_result(conn)
         .optional()
 }
@@ -90,7 +138,7 @@ pub fn delete(conn: &mut DbConn, id: i64, version: i32) -> QueryResult<bool> {
 /// Whether another client already has this name, compared ignoring case.
 pub fn name_taken(conn: &mut DbConn, name: &str, except: Option<i64>) -> QueryResult<bool> {
     let query = clients::table
-        .filter(lower(clients::name).eq(name.to_lowercase()))
+        .filter(clients::name_key.eq(name_key(name)))
         .filter(clients::id.ne(except.unwrap_or(0)));
     diesel::select(diesel::dsl::exists(query)).get_result(conn)
 }
@@ -151,7 +199,7 @@ pub fn list(
     descending: bool,
     page: &PageRequest,
 ) -> Result<Vec<Client>, ApiError> {
-    let mut query = clients::table.into_boxed();
+    let mut query = clients::table.select(COLUMNS).into_boxed();
     if let Some(status) = filter.status {
         query = query.filter(clients::status.eq(status.as_str()));
     }
@@ -162,7 +210,7 @@ pub fn list(
         query = query.filter(clients::industry.eq(industry.clone()));
     }
     if let Some(q) = &filter.q {
-        query = query.filter(lower(clients::name).like(like_pattern(q)).escape('\\'));
+        query = query.filter(clients::name_key.like(like_pattern(q)).escape('\\'));
     }
     if let Some(since) = filter.updated_since {
         query = query.filter(clients::updated_at.ge(since));

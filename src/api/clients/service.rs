@@ -1,9 +1,11 @@
 //! Client operations: each one transaction holding its checks, its write and its audit event.
 
+use diesel::result::DatabaseErrorKind;
+
 use super::dto::{Client, ClientCreate, ClientHealth, ClientStatus, ClientUpdate, HealthUpdate};
 use super::repo::{self, ClientColumns};
 use crate::audit::{self, Actor};
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
 use crate::rest::{now, IfMatch};
 
@@ -11,6 +13,28 @@ pub const RESOURCE: &str = "client";
 
 fn not_found(id: i64) -> ApiError {
     ApiError::not_found(&format!("client {id}"))
+}
+
+/// A unique index that answered after the checks passed (a concurrent write won) is
+/// reported on its field, like the check would have.
+fn unique_conflict(e: diesel::result::Error) -> ApiError {
+    if let diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &e {
+        let index = format!(
+            "{} {}",
+            info.constraint_name().unwrap_or_default(),
+            info.message()
+        );
+        if index.contains("name_key") {
+            return ApiError::duplicate("name", "a client with this name already exists");
+        }
+        if index.contains("external_ref") {
+            return ApiError::duplicate(
+                "external_ref",
+                "a client with this external_ref already exists",
+            );
+        }
+    }
+    e.into()
 }
 
 fn ensure_unique(conn: &mut DbConn, client: &Client, except: Option<i64>) -> Result<(), ApiError> {
@@ -52,7 +76,8 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: ClientCreate) -> Result<C
     };
     db::write_tx(conn, |conn| {
         ensure_unique(conn, &draft, None)?;
-        let client = repo::insert(conn, &ClientColumns::from(&draft), at)?;
+        let client =
+            repo::insert(conn, &ClientColumns::from(&draft), at).map_err(unique_conflict)?;
         audit::record(
             conn,
             actor,
@@ -70,8 +95,23 @@ pub fn get(conn: &mut DbConn, id: i64) -> Result<Client, ApiError> {
     repo::find(conn, id)?.ok_or_else(|| not_found(id))
 }
 
-/// Applies `change` to the current record under `If-Match`, and writes it only when
-/// something actually changed (an empty PATCH is not an event).
+/// Reads the client for a change: locked until the transaction ends, and checked
+/// against `If-Match`.
+fn get_for_change(conn: &mut DbConn, id: i64, if_match: &IfMatch) -> Result<Client, ApiError> {
+    db::lock_row(conn, "clients", RowKey::Id(id))?;
+    let client = get(conn, id)?;
+    if_match.check(client.version)?;
+    Ok(client)
+}
+
+fn changed_concurrently() -> ApiError {
+    ApiError::PreconditionFailed(
+        "the client was changed concurrently; fetch it again and retry".into(),
+    )
+}
+
+/// Applies `change` to the current record and writes it only when something actually
+/// changed (an empty PATCH is not an event).
 fn modify(
     conn: &mut DbConn,
     actor: &Actor,
@@ -81,8 +121,7 @@ fn modify(
     change: impl FnOnce(&mut Client),
 ) -> Result<Client, ApiError> {
     db::write_tx(conn, |conn| {
-        let before = get(conn, id)?;
-        if_match.check(before.version)?;
+        let before = get_for_change(conn, id, if_match)?;
         let mut after = before.clone();
         change(&mut after);
         if after == before {
@@ -95,12 +134,9 @@ fn modify(
             before.version,
             &ClientColumns::from(&after),
             now(),
-        )?
-        .ok_or_else(|| {
-            ApiError::PreconditionFailed(
-                "the client was changed concurrently; fetch it again and retry".into(),
-            )
-        })?;
+        )
+        .map_err(unique_conflict)?
+        .ok_or_else(changed_concurrently)?;
         audit::record(
             conn,
             actor,
@@ -122,7 +158,7 @@ pub fn update(
     patch: ClientUpdate,
 ) -> Result<Client, ApiError> {
     modify(conn, actor, id, if_match, "clients.update", |client| {
-        patch.apply(client);
+        patch.apply_to(client);
         client.name = client.name.trim().to_owned();
     })
 }
@@ -147,18 +183,17 @@ pub fn delete(
     if_match: &IfMatch,
 ) -> Result<(), ApiError> {
     db::write_tx(conn, |conn| {
-        let before = get(conn, id)?;
-        if_match.check(before.version)?;
-        if !repo::delete(conn, id, before.version).map_err(|e| match ApiError::from(e) {
-            ApiError::Conflict { .. } => ApiError::conflict(format!(
-                "client {id} cannot be deleted while other records refer to it; \
+        let before = get_for_change(conn, id, if_match)?;
+        let deleted =
+            repo::delete(conn, id, before.version).map_err(|e| match ApiError::from(e) {
+                ApiError::Conflict { .. } => ApiError::conflict(format!(
+                    "client {id} cannot be deleted while other records refer to it; \
                  set its status to inactive instead"
-            )),
-            other => other,
-        })? {
-            return Err(ApiError::PreconditionFailed(
-                "the client was changed concurrently; fetch it again and retry".into(),
-            ));
+                )),
+                other => other,
+            })?;
+        if !deleted {
+            return Err(changed_concurrently());
         }
         audit::record(
             conn,

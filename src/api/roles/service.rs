@@ -5,7 +5,7 @@ use super::dto::{Role, RoleCreate, RoleUpdate};
 use super::repo::{self, NewRole};
 use crate::audit::{self, Actor};
 use crate::auth::Permission;
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
 use crate::rest::{now, IfMatch};
 
@@ -55,6 +55,7 @@ pub fn update(
     input: RoleUpdate,
 ) -> Result<Role, ApiError> {
     db::write_tx(conn, |conn| {
+        db::lock_row(conn, "roles", RowKey::Key(key))?;
         let before = get(conn, key)?;
         if_match.check(before.version)?;
         let mut permissions = input.permissions.clone();

@@ -5,7 +5,7 @@ use super::repo::{self, NewStaff, StaffChanges};
 use crate::api::roles;
 use crate::audit::{self, Actor};
 use crate::auth::password;
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
 use crate::rest::{now, IfMatch};
 
@@ -123,14 +123,15 @@ pub fn update(
     patch: StaffUpdate,
 ) -> Result<Staff, ApiError> {
     db::write_tx(conn, |conn| {
+        db::lock_row(conn, "staff", RowKey::Id(id))?;
         let before = get(conn, id)?;
         if_match.check(before.version)?;
         let mut after = before.clone();
-        if let Some(full_name) = patch.full_name {
+        if let Some(full_name) = &patch.full_name {
             after.full_name = full_name.trim().to_owned();
         }
-        if let Some(role) = patch.role {
-            after.role = role;
+        if let Some(role) = &patch.role {
+            after.role.clone_from(role);
         }
         if let Some(active) = patch.active {
             after.active = active;
