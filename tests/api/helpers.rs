@@ -315,3 +315,80 @@ impl Resp {
             .unwrap_or_default()
     }
 }
+
+impl TestApp {
+    /// Like [`TestApp::spawn`], with some configuration variables set or overridden, e.g.
+    /// `SUITS_DB_POOL_SIZE=1` to make connections scarce.
+    pub async fn spawn_with(overrides: &[(&str, &str)]) -> TestApp {
+        let (db, url) = TestDb::create();
+        let env = |key: &str| {
+            if let Some((_, value)) = overrides.iter().find(|(k, _)| *k == key) {
+                return Some((*value).to_owned());
+            }
+            match key {
+                "DATABASE_URL" => Some(url.clone()),
+                "SUITS_JWT_SECRET" => Some(JWT_SECRET.to_owned()),
+                "SUITS_ADMIN_EMAIL" => Some(ADMIN_EMAIL.to_owned()),
+                "SUITS_ADMIN_PASSWORD" => Some(ADMIN_PASSWORD.to_owned()),
+                "SUITS_DB_POOL_SIZE" => Some("3".to_owned()),
+                _ => None,
+            }
+        };
+        let config = Config::from_lookup(env).expect("test config");
+        let pool = db::connect(&config.database, &config.pool).expect("connect");
+        {
+            let mut conn = pool.get().expect("connection");
+            db::migrate::with_startup_lock(&mut conn, |conn| {
+                db::migrate::run_pending(conn)?;
+                bootstrap::run(conn, &config).map_err(|e| e.to_string().into())
+            })
+            .expect("migrate and seed");
+        }
+        let state = web::Data::new(AppState {
+            pool,
+            tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
+        });
+        let service = actix_web::test::init_service(suits::app(state.clone())).await;
+        let service =
+            boxed::service(service.map(|res: ServiceResponse<_>| res.map_into_boxed_body()));
+        let mut app = TestApp {
+            service,
+            state,
+            admin_id: 0,
+            url,
+            db,
+        };
+        let me = app.get("/api/v1/me").token(&app.admin_token()).send().await;
+        app.admin_id = me.json()["id"].as_i64().expect("admin id");
+        app
+    }
+}
+
+impl Req<'_> {
+    /// A raw body with no `Content-Type` header at all.
+    pub fn payload(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.inner = self.inner.set_payload(body.into());
+        self
+    }
+
+    /// Sends the body without a `Content-Length`, as a chunked upload arrives, so that
+    /// the server only learns the size by reading.
+    pub async fn send_without_content_length(self) -> Resp {
+        let mut req = self.inner.to_request();
+        req.headers_mut()
+            .remove(actix_web::http::header::CONTENT_LENGTH);
+        let res = actix_web::test::call_service(&self.app.service, req).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res
+            .into_body()
+            .try_into_bytes()
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+}
