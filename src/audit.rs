@@ -38,6 +38,52 @@ impl From<&Caller> for Actor {
     }
 }
 
+/// The record an event is about, and the client and account it belongs to: what decides
+/// who may read the event under an `assigned` scope.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub resource_type: &'static str,
+    pub resource_id: String,
+    pub client_id: Option<i64>,
+    pub account_id: Option<i64>,
+}
+
+impl Subject {
+    /// A record outside any client or account (staff, roles).
+    pub fn new(resource_type: &'static str, resource_id: impl ToString) -> Self {
+        Subject {
+            resource_type,
+            resource_id: resource_id.to_string(),
+            client_id: None,
+            account_id: None,
+        }
+    }
+
+    pub fn client(id: i64) -> Self {
+        Subject {
+            client_id: Some(id),
+            ..Subject::new("client", id)
+        }
+    }
+
+    pub fn account(id: i64, client_id: i64) -> Self {
+        Subject {
+            client_id: Some(client_id),
+            account_id: Some(id),
+            ..Subject::new("account", id)
+        }
+    }
+
+    /// One staff member's place on an account's team.
+    pub fn team_member(account_id: i64, client_id: i64, staff_id: i64) -> Self {
+        Subject {
+            client_id: Some(client_id),
+            account_id: Some(account_id),
+            ..Subject::new("account_team", format!("{account_id}/{staff_id}"))
+        }
+    }
+}
+
 #[derive(Insertable)]
 #[diesel(table_name = audit_events)]
 struct NewEvent<'a> {
@@ -48,16 +94,17 @@ struct NewEvent<'a> {
     resource_id: &'a str,
     changes: String,
     request_id: &'a str,
+    client_id: Option<i64>,
+    account_id: Option<i64>,
 }
 
-/// Records `action` (e.g. `clients.update`) on one resource, with the fields that
+/// Records `action` (e.g. `clients.update`) on `subject`, with the fields that
 /// changed between `before` and `after` (either may be absent: create, delete).
 pub fn record<B: Serialize, A: Serialize>(
     conn: &mut DbConn,
     actor: &Actor,
     action: &str,
-    resource_type: &str,
-    resource_id: impl ToString,
+    subject: Subject,
     before: Option<&B>,
     after: Option<&A>,
 ) -> QueryResult<()> {
@@ -70,10 +117,12 @@ pub fn record<B: Serialize, A: Serialize>(
             occurred_at: now(),
             actor_id: actor.staff_id,
             action,
-            resource_type,
-            resource_id: &resource_id.to_string(),
+            resource_type: subject.resource_type,
+            resource_id: &subject.resource_id,
             changes: Value::Object(changes).to_string(),
             request_id: &actor.request_id,
+            client_id: subject.client_id,
+            account_id: subject.account_id,
         })
         .execute(conn)?;
     Ok(())

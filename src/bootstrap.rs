@@ -1,7 +1,7 @@
 //! First start: the built-in roles with the default matrix, and a first admin.
 
 use crate::api::{roles, staff};
-use crate::audit::Actor;
+use crate::audit::{Actor, Subject};
 use crate::auth::password;
 use crate::auth::permissions::{default_grants, BUILT_IN_ROLES};
 use crate::config::Config;
@@ -37,8 +37,7 @@ pub fn run(conn: &mut DbConn, config: &Config) -> Result<Option<String>, ApiErro
                 conn,
                 &actor,
                 "roles.create",
-                roles::service::RESOURCE,
-                role.key,
+                Subject::new(roles::service::RESOURCE, role.key),
                 None::<&roles::dto::Role>,
                 Some(&created),
             )?;

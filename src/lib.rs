@@ -11,9 +11,11 @@ pub mod bootstrap;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod money;
 pub mod openapi;
 pub mod request_id;
 pub mod rest;
+pub mod scope;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

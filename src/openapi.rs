@@ -6,6 +6,7 @@ use utoipa::OpenApi;
 
 use crate::auth::{Grant, Permission, Scope};
 use crate::error::{FieldError, Problem, PROBLEM_JSON};
+use crate::money::Money;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,12 +21,13 @@ cursor-paginated (`limit`, `cursor` → `next_cursor` and a `Link` header). Sing
 carry an `ETag`; send it back in `If-Match` to update safely.",
         license(name = "MIT", identifier = "MIT"),
     ),
-    components(schemas(Problem, FieldError, Grant, Permission, Scope)),
+    components(schemas(Problem, FieldError, Grant, Permission, Scope, Money)),
     tags(
         (name = "auth", description = "Access tokens"),
         (name = "staff", description = "The agency's people, and the caller"),
         (name = "roles", description = "Roles and the permission matrix"),
         (name = "clients", description = "The agency's clients"),
+        (name = "accounts", description = "A client's brands or business lines, and the team on each"),
         (name = "audit", description = "Who changed what: the audit trail and change feed"),
         (name = "health", description = "Liveness and readiness"),
     ),

@@ -1,6 +1,7 @@
 //! The route table: one line per resource. Registering through utoipa-actix-web's
 //! `service` is what puts an operation in the OpenAPI document as well.
 
+pub mod accounts;
 pub mod audit_events;
 pub mod auth;
 pub mod clients;
@@ -22,6 +23,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(staff::routes)
         .configure(roles::routes)
         .configure(clients::routes)
+        .configure(accounts::routes)
         .configure(audit_events::routes);
 }
 

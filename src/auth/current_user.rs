@@ -10,19 +10,76 @@ use diesel::prelude::*;
 use futures_util::future::LocalBoxFuture;
 
 use super::jwt::TokenError;
-use super::permissions::{Permission, Required, Scope};
+use super::permissions::{Grant, Permission, Required, Scope};
 use crate::db::schema::{role_permissions, staff};
 use crate::db::{self, DbConn};
 use crate::error::ApiError;
 use crate::request_id::RequestId;
 use crate::AppState;
 
-/// Who is making the request.
+/// Who is making the request, and every grant their role holds right now.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub staff_id: i64,
     pub role: String,
     pub request_id: String,
+    pub grants: Vec<Grant>,
+}
+
+impl Caller {
+    pub fn scope_of(&self, permission: Permission) -> Option<Scope> {
+        self.grants
+            .iter()
+            .find(|g| g.permission == permission)
+            .map(|g| g.scope)
+    }
+}
+
+impl Caller {
+    /// Of `actions`, each needing a permission, those the caller may take on one record.
+    /// `in_assignments` says whether the record lies within the caller's accounts; it is
+    /// asked (a query) only if some grant has scope `assigned`.
+    pub fn allowed_actions<A: Copy, E>(
+        &self,
+        actions: &[(A, Permission)],
+        in_assignments: impl FnOnce() -> Result<bool, E>,
+    ) -> Result<Vec<A>, E> {
+        let scopes: Vec<(A, Option<Scope>)> = actions
+            .iter()
+            .map(|(a, p)| (*a, self.scope_of(*p)))
+            .collect();
+        let assigned = if scopes.iter().any(|(_, s)| *s == Some(Scope::Assigned)) {
+            in_assignments()?
+        } else {
+            false
+        };
+        Ok(scopes
+            .into_iter()
+            .filter(|(_, scope)| match scope {
+                Some(Scope::All) => true,
+                Some(Scope::Assigned) => assigned,
+                None => false,
+            })
+            .map(|(action, _)| action)
+            .collect())
+    }
+}
+
+/// Which records a permission reaches, for filtering queries: with `Assigned`, only the
+/// accounts the staff member is on the team of or manages, and everything under them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    All,
+    Assigned(i64),
+}
+
+impl Visibility {
+    pub fn of(caller: &Caller, scope: Scope) -> Self {
+        match scope {
+            Scope::All => Visibility::All,
+            Scope::Assigned => Visibility::Assigned(caller.staff_id),
+        }
+    }
 }
 
 /// A caller who holds permission `P`, with the scope they hold it in.
@@ -30,6 +87,13 @@ pub struct Authorized<P: Required> {
     pub caller: Caller,
     pub scope: Scope,
     _permission: PhantomData<P>,
+}
+
+impl<P: Required> Authorized<P> {
+    /// The records `P` reaches for this caller: what every query of the handler filters by.
+    pub fn visibility(&self) -> Visibility {
+        Visibility::of(&self.caller, self.scope)
+    }
 }
 
 /// A caller with a valid token and an active account; no permission required.
@@ -44,8 +108,10 @@ impl<P: Required> FromRequest for Authorized<P> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let (caller, scope) = authenticate(&req, Some(P::PERMISSION)).await?;
-            let scope = scope.ok_or(ApiError::Forbidden(P::PERMISSION))?;
+            let caller = authenticate(&req).await?;
+            let scope = caller
+                .scope_of(P::PERMISSION)
+                .ok_or(ApiError::Forbidden(P::PERMISSION))?;
             Ok(Authorized {
                 caller,
                 scope,
@@ -62,7 +128,7 @@ impl FromRequest for Authenticated {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let (caller, _) = authenticate(&req, None).await?;
+            let caller = authenticate(&req).await?;
             Ok(Authenticated { caller })
         })
     }
@@ -87,13 +153,10 @@ fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
     }
 }
 
-/// Verifies the token, then reads the staff member and (when asked) the scope of one
-/// permission from the database, so that deactivation and role changes apply to the very
-/// next request on every instance.
-async fn authenticate(
-    req: &HttpRequest,
-    permission: Option<Permission>,
-) -> Result<(Caller, Option<Scope>), ApiError> {
+/// Verifies the token, then reads the staff member and their role's grants from the
+/// database, so that deactivation and role changes apply to the very next request on
+/// every instance.
+async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::internal("application state is not configured"))?;
@@ -109,45 +172,48 @@ async fn authenticate(
         .get::<RequestId>()
         .map(|id| id.0.clone())
         .unwrap_or_default();
-    let found = db::run(&state.pool, move |conn| {
-        Ok(load_caller(conn, staff_id, permission)?)
-    })
-    .await?;
+    let found = db::run(&state.pool, move |conn| Ok(load_caller(conn, staff_id)?)).await?;
     match found {
-        Some((role, true, scope)) => Ok((
-            Caller {
-                staff_id,
-                role,
-                request_id,
-            },
-            scope.as_deref().and_then(Scope::parse),
-        )),
+        Some((role, true, grants)) => Ok(Caller {
+            staff_id,
+            role,
+            request_id,
+            grants,
+        }),
         _ => Err(ApiError::Unauthorized(
             "the access token's staff member is deactivated or no longer exists".into(),
         )),
     }
 }
 
-type CallerRow = (String, bool, Option<String>);
+type GrantRow = (String, bool, Option<String>, Option<String>);
 
+/// The staff member's role, active flag and grants, in one query.
 fn load_caller(
     conn: &mut DbConn,
     staff_id: i64,
-    permission: Option<Permission>,
-) -> QueryResult<Option<CallerRow>> {
-    let key = permission.map(Permission::key).unwrap_or("");
-    staff::table
-        .left_join(
-            role_permissions::table.on(role_permissions::role_key
-                .eq(staff::role)
-                .and(role_permissions::permission.eq(key))),
-        )
+) -> QueryResult<Option<(String, bool, Vec<Grant>)>> {
+    let rows: Vec<GrantRow> = staff::table
+        .left_join(role_permissions::table.on(role_permissions::role_key.eq(staff::role)))
         .filter(staff::id.eq(staff_id))
         .select((
             staff::role,
             staff::active,
+            role_permissions::permission.nullable(),
             role_permissions::scope.nullable(),
         ))
-        .first(conn)
-        .optional()
+        .load(conn)?;
+    let Some((role, active, _, _)) = rows.first().cloned() else {
+        return Ok(None);
+    };
+    let grants = rows
+        .into_iter()
+        .filter_map(|(_, _, permission, scope)| {
+            Some(Grant {
+                permission: Permission::from_key(&permission?)?,
+                scope: Scope::parse(&scope?)?,
+            })
+        })
+        .collect();
+    Ok(Some((role, active, grants)))
 }

@@ -5,5 +5,5 @@ pub mod jwt;
 pub mod password;
 pub mod permissions;
 
-pub use current_user::{Authenticated, Authorized, Caller};
+pub use current_user::{Authenticated, Authorized, Caller, Visibility};
 pub use permissions::{perm, Grant, Permission, Scope};

@@ -20,6 +20,9 @@ pub enum DbConn {
 
 pub type Pool = r2d2::Pool<Manager>;
 
+/// The backend type queries are built for (either database, chosen at runtime).
+pub type Backend = <DbConn as Connection>::Backend;
+
 /// Where the data lives. Parsed from the URL scheme so that a mistyped PostgreSQL URL is
 /// reported as such instead of silently becoming a SQLite file name.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -66,17 +66,53 @@ diesel::table! {
         resource_id -> Text,
         changes -> Text,
         request_id -> Text,
+        client_id -> Nullable<BigInt>,
+        account_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    accounts (id) {
+        id -> BigInt,
+        client_id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        status -> Text,
+        manager_id -> Nullable<BigInt>,
+        budget_amount_minor -> Nullable<BigInt>,
+        budget_currency -> Nullable<Text>,
+        threshold_amount_minor -> Nullable<BigInt>,
+        threshold_currency -> Nullable<Text>,
+        external_ref -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    account_team (account_id, staff_id) {
+        account_id -> BigInt,
+        staff_id -> BigInt,
+        role_on_account -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
 diesel::joinable!(role_permissions -> roles (role_key));
 diesel::joinable!(staff -> roles (role));
 diesel::joinable!(audit_events -> staff (actor_id));
+diesel::joinable!(accounts -> clients (client_id));
+diesel::joinable!(account_team -> accounts (account_id));
+diesel::joinable!(account_team -> staff (staff_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     roles,
     role_permissions,
     staff,
     clients,
-    audit_events
+    audit_events,
+    accounts,
+    account_team,
 );

@@ -1101,7 +1101,8 @@ async fn put_health_of_an_unknown_client_is_404() {
 async fn executive_may_set_health_but_not_edit_or_create_clients() {
     let app = TestApp::spawn().await;
     let client = app.client("Acme").await;
-    let (_, executive) = app.staff("account_executive").await;
+    let (executive_id, executive) = app.staff("account_executive").await;
+    app.assign_to_client(&client["id"], executive_id).await;
 
     let res = put_health(&app, &executive, &client, json!({"health": "watch"})).await;
     assert_eq!(res.status, 200, "{}", res.text());
@@ -1309,6 +1310,7 @@ async fn put_health_writes_one_clients_health_event() {
     let app = TestApp::spawn().await;
     let (executive_id, executive) = app.staff("account_executive").await;
     let client = app.client("Acme").await;
+    app.assign_to_client(&client["id"], executive_id).await;
     let res = put_health(
         &app,
         &executive,

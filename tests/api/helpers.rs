@@ -167,6 +167,45 @@ impl TestApp {
         res.json()
     }
 
+    /// Creates an account of `client_id` as admin (managed by the admin); returns its JSON.
+    pub async fn account(&self, client_id: &Value, name: &str) -> Value {
+        let res = self
+            .post("/api/v1/accounts")
+            .token(&self.admin_token())
+            .json(json!({"client_id": client_id, "name": name}))
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::CREATED,
+            "create account: {}",
+            res.text()
+        );
+        res.json()
+    }
+
+    /// Puts `staff_id` on the account's team, as admin.
+    pub async fn assign(&self, account_id: &Value, staff_id: i64) {
+        let res = self
+            .put(&format!("/api/v1/accounts/{account_id}/team/{staff_id}"))
+            .token(&self.admin_token())
+            .json(json!({"role_on_account": "member"}))
+            .send()
+            .await;
+        assert!(res.status.is_success(), "assign: {}", res.text());
+    }
+
+    /// Gives `staff_id` a client in scope: an account of it with them on the team.
+    pub async fn assign_to_client(&self, client_id: &Value, staff_id: i64) {
+        let account = self
+            .account(
+                client_id,
+                &format!("Account {}", uuid::Uuid::new_v4().simple()),
+            )
+            .await;
+        self.assign(&account["id"], staff_id).await;
+    }
+
     pub fn request(&self, method: Method, path: &str) -> Req<'_> {
         Req {
             app: self,

@@ -11,7 +11,8 @@ use crate::AppState;
 /// List audit events
 ///
 /// Who changed what, when, and from which request. Oldest first by default, so an
-/// integration can follow it as a change feed with `next_cursor`.
+/// integration can follow it as a change feed with `next_cursor`. With `audit.read` in
+/// scope `assigned`, only events about the caller's accounts and their clients.
 #[utoipa::path(
     tag = "audit",
     operation_id = "list_audit_events",
@@ -26,7 +27,7 @@ use crate::AppState;
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _auth: Authorized<perm::AuditRead>,
+    auth: Authorized<perm::AuditRead>,
     query: web::Query<AuditListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
@@ -43,8 +44,9 @@ pub async fn list(
             .map(|raw| rest::parse_time("since", raw))
             .transpose()?,
     };
+    let visibility = auth.visibility();
     let body = db::run(&state.pool, move |conn| {
-        let mut data = repo::list(conn, &filter, descending, &page)?;
+        let mut data = repo::list(conn, visibility, &filter, descending, &page)?;
         let next_cursor = page.finish(&mut data, &sort_key, |e| (serde_json::Value::Null, e.id));
         Ok(AuditPage { data, next_cursor })
     })

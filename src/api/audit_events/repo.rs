@@ -2,10 +2,12 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::dto::AuditEvent;
+use crate::auth::Visibility;
 use crate::db::schema::audit_events;
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::rest::PageRequest;
+use crate::scope;
 
 type Row = (
     i64,
@@ -29,11 +31,26 @@ pub struct AuditFilter {
 /// Events ordered by id, which is the order they were committed in on one database.
 pub fn list(
     conn: &mut DbConn,
+    visibility: Visibility,
     filter: &AuditFilter,
     descending: bool,
     page: &PageRequest,
 ) -> Result<Vec<AuditEvent>, ApiError> {
-    let mut query = audit_events::table.into_boxed();
+    let mut query = audit_events::table
+        .select((
+            audit_events::id,
+            audit_events::occurred_at,
+            audit_events::actor_id,
+            audit_events::action,
+            audit_events::resource_type,
+            audit_events::resource_id,
+            audit_events::changes,
+            audit_events::request_id,
+        ))
+        .into_boxed();
+    if let Some(visible) = scope::audit_events(visibility) {
+        query = query.filter(visible);
+    }
     if let Some(t) = &filter.resource_type {
         query = query.filter(audit_events::resource_type.eq(t.clone()));
     }

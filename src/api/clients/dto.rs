@@ -90,6 +90,29 @@ pub struct ClientCreate {
     pub external_ref: Option<String>,
 }
 
+text_enum!(
+    /// Something the caller may do with a client.
+    ClientAction { Update => "update", Delete => "delete", SetHealth => "set_health" }
+);
+
+/// A client as one caller sees it: the record, and what they may do with it, so a UI can
+/// grey out buttons without a second call.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 42, "name": "Acme Foods", "legal_name": "Acme Foods S.p.A.", "industry": "Food & beverage",
+    "website": "https://acme.example", "status": "active", "health": "watch",
+    "health_note": "Unhappy with the last campaign's timing", "primary_contact_name": "Giulia Rossi",
+    "primary_contact_email": "giulia.rossi@acme.example", "primary_contact_phone": "+39 02 1234567",
+    "external_ref": "ACC-0042", "version": 3,
+    "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-03-02T16:05:12.250Z",
+    "allowed_actions": ["update", "set_health"]
+}))]
+pub struct ClientView {
+    #[serde(flatten)]
+    pub client: Client,
+    pub allowed_actions: Vec<ClientAction>,
+}
+
 /// A JSON merge patch: absent fields stay as they are, `null` clears a field.
 /// Relationship health has its own operation and permission (`PUT /clients/{id}/health`).
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]

@@ -1,10 +1,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 
-use super::dto::{Client, ClientCreate, ClientListQuery, ClientPage, ClientUpdate, HealthUpdate};
+use super::dto::{
+    ClientCreate, ClientListQuery, ClientPage, ClientUpdate, ClientView, HealthUpdate,
+};
 use super::repo::{self, ClientFilter, ClientSort};
 use super::service;
-use crate::audit::Actor;
 use crate::auth::{perm, Authorized};
 use crate::db;
 use crate::error::{ApiError, Problem};
@@ -28,7 +29,7 @@ use crate::AppState;
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _auth: Authorized<perm::ClientsRead>,
+    auth: Authorized<perm::ClientsRead>,
     query: web::Query<ClientListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
@@ -46,8 +47,9 @@ pub async fn list(
             .map(|raw| rest::parse_time("updated_since", raw))
             .transpose()?,
     };
+    let visibility = auth.visibility();
     let body = db::run(&state.pool, move |conn| {
-        let mut data = repo::list(conn, &filter, sort, descending, &page)?;
+        let mut data = repo::list(conn, visibility, &filter, sort, descending, &page)?;
         let next_cursor = page.finish(&mut data, &sort_key, |c| (sort.key(c), c.id));
         Ok(ClientPage { data, next_cursor })
     })
@@ -60,18 +62,21 @@ pub async fn list(
     tag = "clients",
     operation_id = "get_client",
     params(("id" = i64, Path, description = "Client id")),
-    responses((status = 200, description = "The client", body = Client, headers(("ETag" = String)))),
+    responses((status = 200, description = "The client", body = ClientView, headers(("ETag" = String)))),
     extensions(("x-permission" = json!("clients.read"))),
 )]
 #[get("/clients/{id}")]
 pub async fn get_one(
     state: web::Data<AppState>,
-    _auth: Authorized<perm::ClientsRead>,
+    auth: Authorized<perm::ClientsRead>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let client = db::run(&state.pool, move |conn| service::get(conn, id)).await?;
-    Ok(rest::record(StatusCode::OK, &client, client.version))
+    let (visibility, id) = (auth.visibility(), id.into_inner());
+    let client = db::run(&state.pool, move |conn| {
+        service::get(conn, &auth.caller, visibility, id)
+    })
+    .await?;
+    Ok(rest::record(StatusCode::OK, &client, client.client.version))
 }
 
 /// Create a client
@@ -80,7 +85,7 @@ pub async fn get_one(
     operation_id = "create_client",
     request_body = ClientCreate,
     responses(
-        (status = 201, description = "Created", body = Client,
+        (status = 201, description = "Created", body = ClientView,
             headers(("ETag" = String), ("Location" = String, description = "URL of the new client"))),
         (status = 409, description = "A client with this name or external_ref exists", body = Problem, content_type = "application/problem+json"),
     ),
@@ -92,15 +97,15 @@ pub async fn create(
     auth: Authorized<perm::ClientsWrite>,
     ValidJson(input): ValidJson<ClientCreate>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::from(&auth.caller);
     let client = db::run(&state.pool, move |conn| {
-        service::create(conn, &actor, input)
+        service::create(conn, &auth.caller, input)
     })
     .await?;
+    let (id, version) = (client.client.id, client.client.version);
     Ok(rest::created(
-        format!("/api/v1/clients/{}", client.id),
+        format!("/api/v1/clients/{id}"),
         &client,
-        client.version,
+        version,
     ))
 }
 
@@ -117,7 +122,7 @@ pub async fn create(
     ),
     request_body = ClientUpdate,
     responses(
-        (status = 200, description = "The updated client", body = Client, headers(("ETag" = String))),
+        (status = 200, description = "The updated client", body = ClientView, headers(("ETag" = String))),
         (status = 409, description = "Another client has this name or external_ref", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-permission" = json!("clients.write"))),
@@ -130,12 +135,12 @@ pub async fn update(
     if_match: IfMatch,
     ValidJson(patch): ValidJson<ClientUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (Actor::from(&auth.caller), id.into_inner());
+    let (visibility, id) = (auth.visibility(), id.into_inner());
     let client = db::run(&state.pool, move |conn| {
-        service::update(conn, &actor, id, &if_match, patch)
+        service::update(conn, &auth.caller, visibility, id, &if_match, patch)
     })
     .await?;
-    Ok(rest::record(StatusCode::OK, &client, client.version))
+    Ok(rest::record(StatusCode::OK, &client, client.client.version))
 }
 
 /// Set a client's relationship health
@@ -150,7 +155,7 @@ pub async fn update(
         ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the client changed since"),
     ),
     request_body = HealthUpdate,
-    responses((status = 200, description = "The updated client", body = Client, headers(("ETag" = String)))),
+    responses((status = 200, description = "The updated client", body = ClientView, headers(("ETag" = String)))),
     extensions(("x-permission" = json!("clients.health"))),
 )]
 #[put("/clients/{id}/health")]
@@ -161,17 +166,17 @@ pub async fn set_health(
     if_match: IfMatch,
     ValidJson(input): ValidJson<HealthUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (Actor::from(&auth.caller), id.into_inner());
+    let (visibility, id) = (auth.visibility(), id.into_inner());
     let client = db::run(&state.pool, move |conn| {
-        service::set_health(conn, &actor, id, &if_match, input)
+        service::set_health(conn, &auth.caller, visibility, id, &if_match, input)
     })
     .await?;
-    Ok(rest::record(StatusCode::OK, &client, client.version))
+    Ok(rest::record(StatusCode::OK, &client, client.client.version))
 }
 
 /// Delete a client
 ///
-/// Only a client nothing refers to can be deleted; otherwise set its status to `inactive`.
+/// Only a client without accounts can be deleted; otherwise set its status to `inactive`.
 #[utoipa::path(
     tag = "clients",
     operation_id = "delete_client",
@@ -181,7 +186,7 @@ pub async fn set_health(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 409, description = "Other records refer to this client", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The client has accounts", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-permission" = json!("clients.write"))),
 )]
@@ -192,9 +197,9 @@ pub async fn delete(
     id: web::Path<i64>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (Actor::from(&auth.caller), id.into_inner());
+    let (visibility, id) = (auth.visibility(), id.into_inner());
     db::run(&state.pool, move |conn| {
-        service::delete(conn, &actor, id, &if_match)
+        service::delete(conn, &auth.caller, visibility, id, &if_match)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

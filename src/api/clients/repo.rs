@@ -2,10 +2,12 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::dto::{Client, ClientHealth, ClientStatus};
+use crate::auth::Visibility;
 use crate::db::schema::clients;
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::rest::{keyset, like_pattern, PageRequest};
+use crate::scope;
 
 /// Every column but `name_key`, in [`Client`]'s field order.
 type Columns = (
@@ -86,12 +88,13 @@ impl<'a> From<&'a Client> for ClientColumns<'a> {
     }
 }
 
-pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Client>> {
-    clients::table
-        .find(id)
-        .select(COLUMNS)
-        .first(conn)
-        .optional()
+/// The client, if it exists and `visibility` reaches it.
+pub fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> QueryResult<Option<Client>> {
+    let mut query = clients::table.find(id).select(COLUMNS).into_boxed();
+    if let Some(visible) = scope::clients(visibility) {
+        query = query.filter(visible);
+    }
+    query.first(conn).optional()
 }
 
 pub fn insert(
@@ -194,12 +197,16 @@ impl ClientSort {
 /// One page, filtered and ordered in SQL; fetches `page.fetch_limit()` rows.
 pub fn list(
     conn: &mut DbConn,
+    visibility: Visibility,
     filter: &ClientFilter,
     sort: ClientSort,
     descending: bool,
     page: &PageRequest,
 ) -> Result<Vec<Client>, ApiError> {
     let mut query = clients::table.select(COLUMNS).into_boxed();
+    if let Some(visible) = scope::clients(visibility) {
+        query = query.filter(visible);
+    }
     if let Some(status) = filter.status {
         query = query.filter(clients::status.eq(status.as_str()));
     }

@@ -1,18 +1,53 @@
 //! Client operations: each one transaction holding its checks, its write and its audit event.
+//! Every read goes through the caller's visibility, so an out-of-scope client is "not found".
 
 use diesel::result::DatabaseErrorKind;
 
-use super::dto::{Client, ClientCreate, ClientHealth, ClientStatus, ClientUpdate, HealthUpdate};
+use super::dto::{
+    Client, ClientAction, ClientCreate, ClientHealth, ClientStatus, ClientUpdate, ClientView,
+    HealthUpdate,
+};
 use super::repo::{self, ClientColumns};
-use crate::audit::{self, Actor};
+use crate::audit::{self, Actor, Subject};
+use crate::auth::{Caller, Permission, Visibility};
 use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
 use crate::rest::{now, IfMatch};
 
-pub const RESOURCE: &str = "client";
+const ACTIONS: &[(ClientAction, Permission)] = &[
+    (ClientAction::Update, Permission::ClientsWrite),
+    (ClientAction::Delete, Permission::ClientsWrite),
+    (ClientAction::SetHealth, Permission::ClientsHealth),
+];
 
 fn not_found(id: i64) -> ApiError {
     ApiError::not_found(&format!("client {id}"))
+}
+
+/// The client if `visibility` reaches it; otherwise exactly what a missing one gives.
+pub fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> Result<Client, ApiError> {
+    repo::find(conn, id, visibility)?.ok_or_else(|| not_found(id))
+}
+
+/// The client with what `caller` may do with it.
+pub fn view(conn: &mut DbConn, caller: &Caller, client: Client) -> Result<ClientView, ApiError> {
+    let allowed_actions = caller.allowed_actions(ACTIONS, || {
+        repo::find(conn, client.id, Visibility::Assigned(caller.staff_id)).map(|c| c.is_some())
+    })?;
+    Ok(ClientView {
+        client,
+        allowed_actions,
+    })
+}
+
+pub fn get(
+    conn: &mut DbConn,
+    caller: &Caller,
+    visibility: Visibility,
+    id: i64,
+) -> Result<ClientView, ApiError> {
+    let client = find(conn, id, visibility)?;
+    view(conn, caller, client)
 }
 
 /// A unique index that answered after the checks passed (a concurrent write won) is
@@ -37,6 +72,7 @@ fn unique_conflict(e: diesel::result::Error) -> ApiError {
     e.into()
 }
 
+/// Uniqueness is global: a name taken by a client the caller cannot see is still taken.
 fn ensure_unique(conn: &mut DbConn, client: &Client, except: Option<i64>) -> Result<(), ApiError> {
     if repo::name_taken(conn, &client.name, except)? {
         return Err(ApiError::duplicate(
@@ -55,7 +91,11 @@ fn ensure_unique(conn: &mut DbConn, client: &Client, except: Option<i64>) -> Res
     Ok(())
 }
 
-pub fn create(conn: &mut DbConn, actor: &Actor, input: ClientCreate) -> Result<Client, ApiError> {
+pub fn create(
+    conn: &mut DbConn,
+    caller: &Caller,
+    input: ClientCreate,
+) -> Result<ClientView, ApiError> {
     let at = now();
     let draft = Client {
         id: 0,
@@ -74,32 +114,33 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: ClientCreate) -> Result<C
         created_at: at,
         updated_at: at,
     };
-    db::write_tx(conn, |conn| {
+    let client = db::write_tx(conn, |conn| {
         ensure_unique(conn, &draft, None)?;
         let client =
             repo::insert(conn, &ClientColumns::from(&draft), at).map_err(unique_conflict)?;
         audit::record(
             conn,
-            actor,
+            &Actor::from(caller),
             "clients.create",
-            RESOURCE,
-            client.id,
+            Subject::client(client.id),
             None::<&Client>,
             Some(&client),
         )?;
-        Ok(client)
-    })
+        Ok::<_, ApiError>(client)
+    })?;
+    view(conn, caller, client)
 }
 
-pub fn get(conn: &mut DbConn, id: i64) -> Result<Client, ApiError> {
-    repo::find(conn, id)?.ok_or_else(|| not_found(id))
-}
-
-/// Reads the client for a change: locked until the transaction ends, and checked
-/// against `If-Match`.
-fn get_for_change(conn: &mut DbConn, id: i64, if_match: &IfMatch) -> Result<Client, ApiError> {
+/// Reads the client for a change: locked until the transaction ends, within the caller's
+/// visibility, and checked against `If-Match`.
+fn find_for_change(
+    conn: &mut DbConn,
+    id: i64,
+    visibility: Visibility,
+    if_match: &IfMatch,
+) -> Result<Client, ApiError> {
     db::lock_row(conn, "clients", RowKey::Id(id))?;
-    let client = get(conn, id)?;
+    let client = find(conn, id, visibility)?;
     if_match.check(client.version)?;
     Ok(client)
 }
@@ -114,14 +155,15 @@ fn changed_concurrently() -> ApiError {
 /// changed (an empty PATCH is not an event).
 fn modify(
     conn: &mut DbConn,
-    actor: &Actor,
+    caller: &Caller,
+    visibility: Visibility,
     id: i64,
     if_match: &IfMatch,
     action: &str,
     change: impl FnOnce(&mut Client),
-) -> Result<Client, ApiError> {
-    db::write_tx(conn, |conn| {
-        let before = get_for_change(conn, id, if_match)?;
+) -> Result<ClientView, ApiError> {
+    let client = db::write_tx(conn, |conn| {
+        let before = find_for_change(conn, id, visibility, if_match)?;
         let mut after = before.clone();
         change(&mut after);
         if after == before {
@@ -139,55 +181,74 @@ fn modify(
         .ok_or_else(changed_concurrently)?;
         audit::record(
             conn,
-            actor,
+            &Actor::from(caller),
             action,
-            RESOURCE,
-            id,
+            Subject::client(id),
             Some(&before),
             Some(&updated),
         )?;
-        Ok(updated)
-    })
+        Ok::<_, ApiError>(updated)
+    })?;
+    view(conn, caller, client)
 }
 
 pub fn update(
     conn: &mut DbConn,
-    actor: &Actor,
+    caller: &Caller,
+    visibility: Visibility,
     id: i64,
     if_match: &IfMatch,
     patch: ClientUpdate,
-) -> Result<Client, ApiError> {
-    modify(conn, actor, id, if_match, "clients.update", |client| {
-        patch.apply_to(client);
-        client.name = client.name.trim().to_owned();
-    })
+) -> Result<ClientView, ApiError> {
+    modify(
+        conn,
+        caller,
+        visibility,
+        id,
+        if_match,
+        "clients.update",
+        |client| {
+            patch.apply_to(client);
+            client.name = client.name.trim().to_owned();
+        },
+    )
 }
 
 pub fn set_health(
     conn: &mut DbConn,
-    actor: &Actor,
+    caller: &Caller,
+    visibility: Visibility,
     id: i64,
     if_match: &IfMatch,
     input: HealthUpdate,
-) -> Result<Client, ApiError> {
-    modify(conn, actor, id, if_match, "clients.health", |client| {
-        client.health = input.health;
-        client.health_note = input.health_note;
-    })
+) -> Result<ClientView, ApiError> {
+    modify(
+        conn,
+        caller,
+        visibility,
+        id,
+        if_match,
+        "clients.health",
+        |client| {
+            client.health = input.health;
+            client.health_note = input.health_note;
+        },
+    )
 }
 
 pub fn delete(
     conn: &mut DbConn,
-    actor: &Actor,
+    caller: &Caller,
+    visibility: Visibility,
     id: i64,
     if_match: &IfMatch,
 ) -> Result<(), ApiError> {
     db::write_tx(conn, |conn| {
-        let before = get_for_change(conn, id, if_match)?;
+        let before = find_for_change(conn, id, visibility, if_match)?;
         let deleted =
             repo::delete(conn, id, before.version).map_err(|e| match ApiError::from(e) {
                 ApiError::Conflict { .. } => ApiError::conflict(format!(
-                    "client {id} cannot be deleted while other records refer to it; \
+                    "client {id} cannot be deleted while it has accounts; \
                  set its status to inactive instead"
                 )),
                 other => other,
@@ -197,10 +258,9 @@ pub fn delete(
         }
         audit::record(
             conn,
-            actor,
+            &Actor::from(caller),
             "clients.delete",
-            RESOURCE,
-            id,
+            Subject::client(id),
             Some(&before),
             None::<&Client>,
         )?;

@@ -3,7 +3,7 @@
 
 use super::dto::{Role, RoleCreate, RoleUpdate};
 use super::repo::{self, NewRole};
-use crate::audit::{self, Actor};
+use crate::audit::{self, Actor, Subject};
 use crate::auth::Permission;
 use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
@@ -38,8 +38,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: RoleCreate) -> Result<Rol
             conn,
             actor,
             "roles.create",
-            RESOURCE,
-            &role.key,
+            Subject::new(RESOURCE, &role.key),
             None::<&Role>,
             Some(&role),
         )?;
@@ -85,8 +84,7 @@ pub fn update(
             conn,
             actor,
             "roles.update",
-            RESOURCE,
-            key,
+            Subject::new(RESOURCE, key),
             Some(&before),
             Some(&after),
         )?;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::api::accounts::dto::MyAccount;
 use crate::auth::Grant;
 use crate::rest::{non_null, not_blank, nullable, rfc3339};
 
@@ -119,11 +120,15 @@ pub struct StaffPage {
         {"permission": "clients.read", "scope": "assigned"},
         {"permission": "clients.health", "scope": "assigned"},
         {"permission": "staff.read", "scope": "all"}
-    ]
+    ],
+    "accounts": [{"id": 12, "client_id": 42, "name": "Acme Snacks", "status": "active",
+        "manager": false, "role_on_account": "lead executive"}]
 }))]
 pub struct Me {
     #[serde(flatten)]
     pub staff: Staff,
     /// The caller's effective permissions, each with its scope.
     pub permissions: Vec<Grant>,
+    /// The accounts the caller manages or is on the team of: what scope `assigned` reaches.
+    pub accounts: Vec<MyAccount>,
 }

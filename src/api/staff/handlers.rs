@@ -4,7 +4,7 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use super::dto::{Me, Staff, StaffCreate, StaffListQuery, StaffPage, StaffUpdate};
 use super::repo::{self, StaffFilter, StaffSort};
 use super::service;
-use crate::api::roles;
+use crate::api::{accounts, roles};
 use crate::audit::Actor;
 use crate::auth::{perm, Authenticated, Authorized};
 use crate::db;
@@ -132,8 +132,8 @@ pub async fn update(
 
 /// Who am I
 ///
-/// The caller's staff record and effective permissions with their scopes, so a UI can
-/// hide what the caller may not do.
+/// The caller's staff record, effective permissions with their scopes, and the accounts
+/// they work on, so a UI can hide what the caller may not do.
 #[utoipa::path(
     tag = "staff",
     operation_id = "get_me",
@@ -146,7 +146,12 @@ pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpR
     let me = db::run(&state.pool, move |conn| {
         let staff = service::get(conn, id)?;
         let permissions = roles::repo::grants(conn, &staff.role)?;
-        Ok(Me { staff, permissions })
+        let accounts = accounts::service::mine(conn, id)?;
+        Ok(Me {
+            staff,
+            permissions,
+            accounts,
+        })
     })
     .await?;
     Ok(HttpResponse::Ok().json(me))

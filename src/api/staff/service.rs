@@ -3,7 +3,7 @@
 use super::dto::{Staff, StaffCreate, StaffUpdate};
 use super::repo::{self, NewStaff, StaffChanges};
 use crate::api::roles;
-use crate::audit::{self, Actor};
+use crate::audit::{self, Actor, Subject};
 use crate::auth::password;
 use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
@@ -94,8 +94,7 @@ pub fn insert(
             conn,
             actor,
             "staff.create",
-            RESOURCE,
-            staff.id,
+            Subject::new(RESOURCE, staff.id),
             None::<&Staff>,
             Some(&staff),
         )?;
@@ -165,8 +164,7 @@ pub fn update(
             conn,
             actor,
             "staff.update",
-            RESOURCE,
-            id,
+            Subject::new(RESOURCE, id),
             Some(&before),
             Some(&updated),
         )?;

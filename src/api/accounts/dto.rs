@@ -1,0 +1,264 @@
+use chrono::NaiveDateTime;
+use diesel::Queryable;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::money::Money;
+use crate::rest::{non_null, not_blank, nullable, rfc3339, text_enum};
+
+text_enum!(
+    /// `closed` is how an account ends: a status, not a deletion.
+    AccountStatus { Active => "active", Paused => "paused", Closed => "closed" }
+);
+
+text_enum!(
+    /// Something the caller may do with an account.
+    AccountAction { Update => "update", Delete => "delete", Assign => "assign" }
+);
+
+/// An account row as stored.
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct AccountRow {
+    pub id: i64,
+    pub client_id: i64,
+    pub name: String,
+    pub status: String,
+    pub manager_id: Option<i64>,
+    pub budget_amount_minor: Option<i64>,
+    pub budget_currency: Option<String>,
+    pub threshold_amount_minor: Option<i64>,
+    pub threshold_currency: Option<String>,
+    pub external_ref: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A client's brand or business line run by the agency.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 12, "client_id": 42, "name": "Acme Snacks", "status": "active", "manager_id": 3,
+    "budget": {"amount_minor": 25000000, "currency": "EUR"},
+    "payment_approval_threshold": {"amount_minor": 500000, "currency": "EUR"},
+    "external_ref": "PRJ-7781", "version": 4,
+    "created_at": "2026-01-20T10:00:00Z", "updated_at": "2026-02-11T15:42:07.5Z"
+}))]
+pub struct Account {
+    pub id: i64,
+    pub client_id: i64,
+    pub name: String,
+    pub status: AccountStatus,
+    /// The account manager (staff id).
+    pub manager_id: Option<i64>,
+    /// The budget for the current period.
+    pub budget: Option<Money>,
+    /// Payments above this need an account director's approval.
+    pub payment_approval_threshold: Option<Money>,
+    /// The account's id in another system; unique when set.
+    pub external_ref: Option<String>,
+    pub version: i32,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+impl TryFrom<AccountRow> for Account {
+    type Error = crate::rest::UnknownVariant;
+
+    fn try_from(row: AccountRow) -> Result<Self, Self::Error> {
+        Ok(Account {
+            id: row.id,
+            client_id: row.client_id,
+            name: row.name,
+            status: AccountStatus::try_from(row.status)?,
+            manager_id: row.manager_id,
+            budget: Money::from_columns(row.budget_amount_minor, row.budget_currency),
+            payment_approval_threshold: Money::from_columns(
+                row.threshold_amount_minor,
+                row.threshold_currency,
+            ),
+            external_ref: row.external_ref,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// An account as one caller sees it, with what they may do with it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 12, "client_id": 42, "name": "Acme Snacks", "status": "active", "manager_id": 3,
+    "budget": {"amount_minor": 25000000, "currency": "EUR"},
+    "payment_approval_threshold": {"amount_minor": 500000, "currency": "EUR"},
+    "external_ref": "PRJ-7781", "version": 4,
+    "created_at": "2026-01-20T10:00:00Z", "updated_at": "2026-02-11T15:42:07.5Z",
+    "allowed_actions": ["update", "assign"]
+}))]
+pub struct AccountView {
+    #[serde(flatten)]
+    pub account: Account,
+    pub allowed_actions: Vec<AccountAction>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "client_id": 42, "name": "Acme Snacks", "manager_id": 3,
+    "budget": {"amount_minor": 25000000, "currency": "EUR"},
+    "payment_approval_threshold": {"amount_minor": 500000, "currency": "EUR"},
+    "external_ref": "PRJ-7781"
+}))]
+pub struct AccountCreate {
+    pub client_id: i64,
+    /// Unique within the client, ignoring case.
+    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    pub name: String,
+    /// Defaults to `active`.
+    pub status: Option<AccountStatus>,
+    /// An active staff member; defaults to the caller.
+    pub manager_id: Option<i64>,
+    #[validate(nested)]
+    pub budget: Option<Money>,
+    #[validate(nested)]
+    pub payment_approval_threshold: Option<Money>,
+    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
+    pub external_ref: Option<String>,
+}
+
+/// A JSON merge patch: absent fields stay as they are, `null` clears a field. An account
+/// stays with its client.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "paused", "budget": {"amount_minor": 18000000, "currency": "EUR"}}))]
+pub struct AccountUpdate {
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = String)]
+    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = AccountStatus)]
+    pub status: Option<AccountStatus>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub manager_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(nested)]
+    #[schema(nullable)]
+    pub budget: Option<Option<Money>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(nested)]
+    #[schema(nullable)]
+    pub payment_approval_threshold: Option<Option<Money>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
+    #[schema(nullable)]
+    pub external_ref: Option<Option<String>>,
+}
+
+impl AccountUpdate {
+    pub fn apply_to(&self, account: &mut Account) {
+        fn set<T: Clone>(field: &mut T, value: &Option<T>) {
+            if let Some(value) = value {
+                field.clone_from(value);
+            }
+        }
+        set(&mut account.name, &self.name);
+        set(&mut account.status, &self.status);
+        set(&mut account.manager_id, &self.manager_id);
+        set(&mut account.budget, &self.budget);
+        set(
+            &mut account.payment_approval_threshold,
+            &self.payment_approval_threshold,
+        );
+        set(&mut account.external_ref, &self.external_ref);
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AccountListQuery {
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200, example = 20)]
+    pub limit: Option<u32>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+    /// `name`, `created_at` (default) or `updated_at`; prefix `-` for descending.
+    #[param(example = "name")]
+    pub sort: Option<String>,
+    pub client_id: Option<i64>,
+    pub status: Option<AccountStatus>,
+    pub manager_id: Option<i64>,
+    /// Name contains this text, ignoring case.
+    #[param(example = "snacks")]
+    pub q: Option<String>,
+    /// Only accounts changed at or after this RFC 3339 time.
+    #[param(example = "2026-01-01T00:00:00Z")]
+    pub updated_since: Option<String>,
+}
+
+/// One page of accounts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountPage {
+    pub data: Vec<Account>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A staff member on an account's team.
+#[derive(Debug, Clone, PartialEq, Queryable, Serialize, ToSchema)]
+#[schema(example = json!({
+    "staff_id": 7, "full_name": "Marco Bianchi", "email": "marco.bianchi@agency.example",
+    "active": true, "role_on_account": "lead executive",
+    "created_at": "2026-01-20T10:05:00Z", "updated_at": "2026-01-20T10:05:00Z"
+}))]
+pub struct TeamMember {
+    pub staff_id: i64,
+    pub full_name: String,
+    pub email: String,
+    /// A deactivated member stays on the team, as history, but cannot act.
+    pub active: bool,
+    /// What the member does on this account, in the agency's words.
+    pub role_on_account: String,
+    /// When the member joined the team.
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+/// An account's team; teams are small, so the list is not paginated.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamList {
+    pub data: Vec<TeamMember>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"role_on_account": "lead executive"}))]
+pub struct TeamAssignment {
+    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"), custom(function = not_blank))]
+    pub role_on_account: String,
+}
+
+/// An account the caller works on, for `GET /me`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": 12, "client_id": 42, "name": "Acme Snacks", "status": "active",
+    "manager": false, "role_on_account": "lead executive"}))]
+pub struct MyAccount {
+    pub id: i64,
+    pub client_id: i64,
+    pub name: String,
+    pub status: AccountStatus,
+    /// The caller is the account's manager.
+    pub manager: bool,
+    /// The caller's role on the team, if they are on it.
+    pub role_on_account: Option<String>,
+}

@@ -1,0 +1,273 @@
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+
+use super::dto::{
+    AccountCreate, AccountListQuery, AccountPage, AccountUpdate, AccountView, TeamAssignment,
+    TeamList, TeamMember,
+};
+use super::repo::{self, AccountFilter, AccountSort};
+use super::service;
+use crate::auth::{perm, Authorized};
+use crate::db;
+use crate::error::{ApiError, Problem};
+use crate::rest::{self, IfMatch, PageRequest, ValidJson};
+use crate::AppState;
+
+/// List accounts
+///
+/// Cursor-paginated; filters combine with AND. With `accounts.read` in scope `assigned`,
+/// only the accounts the caller manages or is on the team of.
+#[utoipa::path(
+    tag = "accounts",
+    operation_id = "list_accounts",
+    params(AccountListQuery),
+    responses(
+        (status = 200, description = "One page of accounts", body = AccountPage,
+            headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))),
+    ),
+    extensions(("x-permission" = json!("accounts.read"))),
+)]
+#[get("/accounts")]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authorized<perm::AccountsRead>,
+    query: web::Query<AccountListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let (sort, descending, sort_key) =
+        rest::parse_sort(query.sort.as_deref(), "created_at", AccountSort::ALLOWED)?;
+    let page = PageRequest::new(query.limit, query.cursor.as_deref(), &sort_key)?;
+    let filter = AccountFilter {
+        client_id: query.client_id,
+        status: query.status,
+        manager_id: query.manager_id,
+        q: query.q.filter(|q| !q.is_empty()),
+        updated_since: query
+            .updated_since
+            .as_deref()
+            .map(|raw| rest::parse_time("updated_since", raw))
+            .transpose()?,
+    };
+    let visibility = auth.visibility();
+    let body = db::run(&state.pool, move |conn| {
+        let mut data = repo::list(conn, visibility, &filter, sort, descending, &page)?;
+        let next_cursor = page.finish(&mut data, &sort_key, |a| (sort.key(a), a.id));
+        Ok(AccountPage { data, next_cursor })
+    })
+    .await?;
+    Ok(rest::page(&req, &body, body.next_cursor.as_deref()))
+}
+
+/// Get an account
+#[utoipa::path(
+    tag = "accounts",
+    operation_id = "get_account",
+    params(("id" = i64, Path, description = "Account id")),
+    responses((status = 200, description = "The account", body = AccountView, headers(("ETag" = String)))),
+    extensions(("x-permission" = json!("accounts.read"))),
+)]
+#[get("/accounts/{id}")]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::AccountsRead>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let (visibility, id) = (auth.visibility(), id.into_inner());
+    let account = db::run(&state.pool, move |conn| {
+        service::get(conn, &auth.caller, visibility, id)
+    })
+    .await?;
+    Ok(rest::record(
+        StatusCode::OK,
+        &account,
+        account.account.version,
+    ))
+}
+
+/// Create an account
+///
+/// With `accounts.write` in scope `assigned`, only for a client the caller already works
+/// for; any other `client_id` is answered as unknown. The manager defaults to the caller.
+#[utoipa::path(
+    tag = "accounts",
+    operation_id = "create_account",
+    request_body = AccountCreate,
+    responses(
+        (status = 201, description = "Created", body = AccountView,
+            headers(("ETag" = String), ("Location" = String, description = "URL of the new account"))),
+        (status = 409, description = "The client has an account with this name, or the external_ref is taken", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("accounts.write"))),
+)]
+#[post("/accounts")]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::AccountsWrite>,
+    ValidJson(input): ValidJson<AccountCreate>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = auth.visibility();
+    let account = db::run(&state.pool, move |conn| {
+        service::create(conn, &auth.caller, visibility, input)
+    })
+    .await?;
+    let (id, version) = (account.account.id, account.account.version);
+    Ok(rest::created(
+        format!("/api/v1/accounts/{id}"),
+        &account,
+        version,
+    ))
+}
+
+/// Update an account
+///
+/// A JSON merge patch: absent fields stay, `null` clears. Closing an account is
+/// `{"status": "closed"}`.
+#[utoipa::path(
+    tag = "accounts",
+    operation_id = "update_account",
+    params(
+        ("id" = i64, Path, description = "Account id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the account changed since"),
+    ),
+    request_body = AccountUpdate,
+    responses(
+        (status = 200, description = "The updated account", body = AccountView, headers(("ETag" = String))),
+        (status = 409, description = "Another account of the client has this name, or the external_ref is taken", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("accounts.write"))),
+)]
+#[patch("/accounts/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::AccountsWrite>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+    ValidJson(patch): ValidJson<AccountUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    let (visibility, id) = (auth.visibility(), id.into_inner());
+    let account = db::run(&state.pool, move |conn| {
+        service::update(conn, &auth.caller, visibility, id, &if_match, patch)
+    })
+    .await?;
+    Ok(rest::record(
+        StatusCode::OK,
+        &account,
+        account.account.version,
+    ))
+}
+
+/// Delete an account
+///
+/// Its team goes with it. An account other records refer to cannot be deleted: set its
+/// status to `closed` instead.
+#[utoipa::path(
+    tag = "accounts",
+    operation_id = "delete_account",
+    params(
+        ("id" = i64, Path, description = "Account id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the account changed since"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 409, description = "Other records refer to this account", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("accounts.write"))),
+)]
+#[delete("/accounts/{id}")]
+pub async fn delete(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::AccountsWrite>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let (visibility, id) = (auth.visibility(), id.into_inner());
+    db::run(&state.pool, move |conn| {
+        service::delete(conn, &auth.caller, visibility, id, &if_match)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// List an account's team
+#[utoipa::path(
+    tag = "accounts",
+    operation_id = "list_account_team",
+    params(("id" = i64, Path, description = "Account id")),
+    responses((status = 200, description = "The team, by name", body = TeamList)),
+    extensions(("x-permission" = json!("accounts.read"))),
+)]
+#[get("/accounts/{id}/team")]
+pub async fn team(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::AccountsRead>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let (visibility, id) = (auth.visibility(), id.into_inner());
+    let data = db::run(&state.pool, move |conn| service::team(conn, visibility, id)).await?;
+    Ok(HttpResponse::Ok().json(TeamList { data }))
+}
+
+/// Put a staff member on an account's team
+///
+/// Idempotent: 201 when the member is added, 200 when they were already on the team
+/// (their `role_on_account` is updated if it differs). The staff member must be active.
+#[utoipa::path(
+    tag = "accounts",
+    operation_id = "assign_account_team_member",
+    params(
+        ("id" = i64, Path, description = "Account id"),
+        ("staff_id" = i64, Path, description = "Staff id"),
+    ),
+    request_body = TeamAssignment,
+    responses(
+        (status = 200, description = "Already on the team; role as given", body = TeamMember),
+        (status = 201, description = "Added to the team", body = TeamMember),
+    ),
+    extensions(("x-permission" = json!("accounts.assign"))),
+)]
+#[put("/accounts/{id}/team/{staff_id}")]
+pub async fn assign(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::AccountsAssign>,
+    path: web::Path<(i64, i64)>,
+    ValidJson(input): ValidJson<TeamAssignment>,
+) -> Result<HttpResponse, ApiError> {
+    let (visibility, (id, staff_id)) = (auth.visibility(), path.into_inner());
+    let (member, added) = db::run(&state.pool, move |conn| {
+        service::assign(conn, &auth.caller, visibility, id, staff_id, input)
+    })
+    .await?;
+    Ok(if added {
+        HttpResponse::Created()
+            .insert_header(("Location", format!("/api/v1/accounts/{id}/team/{staff_id}")))
+            .json(member)
+    } else {
+        HttpResponse::Ok().json(member)
+    })
+}
+
+/// Take a staff member off an account's team
+#[utoipa::path(
+    tag = "accounts",
+    operation_id = "unassign_account_team_member",
+    params(
+        ("id" = i64, Path, description = "Account id"),
+        ("staff_id" = i64, Path, description = "Staff id"),
+    ),
+    responses((status = 204, description = "Removed")),
+    extensions(("x-permission" = json!("accounts.assign"))),
+)]
+#[delete("/accounts/{id}/team/{staff_id}")]
+pub async fn unassign(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::AccountsAssign>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (visibility, (id, staff_id)) = (auth.visibility(), path.into_inner());
+    db::run(&state.pool, move |conn| {
+        service::unassign(conn, &auth.caller, visibility, id, staff_id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

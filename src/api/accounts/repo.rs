@@ -1,0 +1,374 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::dto::{Account, AccountRow, AccountStatus, TeamMember};
+use crate::api::clients::repo::name_key;
+use crate::auth::Visibility;
+use crate::db::schema::{account_team, accounts, staff};
+use crate::db::DbConn;
+use crate::error::ApiError;
+use crate::rest::{keyset, like_pattern, PageRequest};
+use crate::scope;
+
+/// Every column but `name_key`, in [`AccountRow`]'s field order.
+type Columns = (
+    accounts::id,
+    accounts::client_id,
+    accounts::name,
+    accounts::status,
+    accounts::manager_id,
+    accounts::budget_amount_minor,
+    accounts::budget_currency,
+    accounts::threshold_amount_minor,
+    accounts::threshold_currency,
+    accounts::external_ref,
+    accounts::version,
+    accounts::created_at,
+    accounts::updated_at,
+);
+const COLUMNS: Columns = (
+    accounts::id,
+    accounts::client_id,
+    accounts::name,
+    accounts::status,
+    accounts::manager_id,
+    accounts::budget_amount_minor,
+    accounts::budget_currency,
+    accounts::threshold_amount_minor,
+    accounts::threshold_currency,
+    accounts::external_ref,
+    accounts::version,
+    accounts::created_at,
+    accounts::updated_at,
+);
+
+fn to_accounts(rows: Vec<AccountRow>) -> Result<Vec<Account>, ApiError> {
+    rows.into_iter()
+        .map(|row| Account::try_from(row).map_err(|e| ApiError::internal(e.to_string())))
+        .collect()
+}
+
+pub fn to_account(row: AccountRow) -> Result<Account, ApiError> {
+    Account::try_from(row).map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// The columns an account's owner can change; written on insert and on every update.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = accounts, treat_none_as_null = true)]
+pub struct AccountColumns<'a> {
+    pub name: &'a str,
+    pub name_key: String,
+    pub status: &'a str,
+    pub manager_id: Option<i64>,
+    pub budget_amount_minor: Option<i64>,
+    pub budget_currency: Option<&'a str>,
+    pub threshold_amount_minor: Option<i64>,
+    pub threshold_currency: Option<&'a str>,
+    pub external_ref: Option<&'a str>,
+}
+
+impl<'a> From<&'a Account> for AccountColumns<'a> {
+    fn from(a: &'a Account) -> Self {
+        AccountColumns {
+            name: &a.name,
+            name_key: name_key(&a.name),
+            status: a.status.as_str(),
+            manager_id: a.manager_id,
+            budget_amount_minor: a.budget.as_ref().map(|m| m.amount_minor),
+            budget_currency: a.budget.as_ref().map(|m| m.currency.as_str()),
+            threshold_amount_minor: a
+                .payment_approval_threshold
+                .as_ref()
+                .map(|m| m.amount_minor),
+            threshold_currency: a
+                .payment_approval_threshold
+                .as_ref()
+                .map(|m| m.currency.as_str()),
+            external_ref: a.external_ref.as_deref(),
+        }
+    }
+}
+
+/// The account, if it exists and `visibility` reaches it.
+pub fn find(
+    conn: &mut DbConn,
+    id: i64,
+    visibility: Visibility,
+) -> Result<Option<Account>, ApiError> {
+    let mut query = accounts::table.find(id).select(COLUMNS).into_boxed();
+    if let Some(visible) = scope::accounts(visibility) {
+        query = query.filter(visible);
+    }
+    query.first(conn).optional()?.map(to_account).transpose()
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    client_id: i64,
+    columns: &AccountColumns,
+    at: NaiveDateTime,
+) -> QueryResult<AccountRow> {
+    diesel::insert_into(accounts::table)
+        .values((
+            accounts::client_id.eq(client_id),
+            columns,
+            accounts::version.eq(1),
+            accounts::created_at.eq(at),
+            accounts::updated_at.eq(at),
+        ))
+        .returning(COLUMNS)
+        .get_result(conn)
+}
+
+/// Writes `columns` if the row is still at `version`; `None` when another writer won.
+pub fn update(
+    conn: &mut DbConn,
+    id: i64,
+    version: i32,
+    columns: &AccountColumns,
+    at: NaiveDateTime,
+) -> QueryResult<Option<AccountRow>> {
+    diesel::update(accounts::table.filter(accounts::id.eq(id).and(accounts::version.eq(version))))
+        .set((
+            columns,
+            accounts::version.eq(version + 1),
+            accounts::updated_at.eq(at),
+        ))
+        .returning(COLUMNS)
+        .get_result(conn)
+        .optional()
+}
+
+pub fn delete(conn: &mut DbConn, id: i64, version: i32) -> QueryResult<bool> {
+    diesel::delete(accounts::table.filter(accounts::id.eq(id).and(accounts::version.eq(version))))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Whether another account of the client already has this name, ignoring case.
+pub fn name_taken(
+    conn: &mut DbConn,
+    client_id: i64,
+    name: &str,
+    except: Option<i64>,
+) -> QueryResult<bool> {
+    let query = accounts::table
+        .filter(accounts::client_id.eq(client_id))
+        .filter(accounts::name_key.eq(name_key(name)))
+        .filter(accounts::id.ne(except.unwrap_or(0)));
+    diesel::select(diesel::dsl::exists(query)).get_result(conn)
+}
+
+pub fn external_ref_taken(
+    conn: &mut DbConn,
+    external_ref: &str,
+    except: Option<i64>,
+) -> QueryResult<bool> {
+    let query = accounts::table
+        .filter(accounts::external_ref.eq(external_ref))
+        .filter(accounts::id.ne(except.unwrap_or(0)));
+    diesel::select(diesel::dsl::exists(query)).get_result(conn)
+}
+
+#[derive(Debug, Default)]
+pub struct AccountFilter {
+    pub client_id: Option<i64>,
+    pub status: Option<AccountStatus>,
+    pub manager_id: Option<i64>,
+    pub q: Option<String>,
+    pub updated_since: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum AccountSort {
+    Name,
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl AccountSort {
+    pub const ALLOWED: &'static [(&'static str, AccountSort)] = &[
+        ("name", AccountSort::Name),
+        ("created_at", AccountSort::CreatedAt),
+        ("updated_at", AccountSort::UpdatedAt),
+    ];
+
+    /// The cursor value of `account` under this sort.
+    pub fn key(self, account: &Account) -> serde_json::Value {
+        let time = |t: &NaiveDateTime| {
+            t.and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        };
+        match self {
+            AccountSort::Name => account.name.clone().into(),
+            AccountSort::CreatedAt => time(&account.created_at).into(),
+            AccountSort::UpdatedAt => time(&account.updated_at).into(),
+        }
+    }
+}
+
+/// One page, filtered (scope included) and ordered in SQL; fetches `page.fetch_limit()` rows.
+pub fn list(
+    conn: &mut DbConn,
+    visibility: Visibility,
+    filter: &AccountFilter,
+    sort: AccountSort,
+    descending: bool,
+    page: &PageRequest,
+) -> Result<Vec<Account>, ApiError> {
+    let mut query = accounts::table.select(COLUMNS).into_boxed();
+    if let Some(visible) = scope::accounts(visibility) {
+        query = query.filter(visible);
+    }
+    if let Some(client_id) = filter.client_id {
+        query = query.filter(accounts::client_id.eq(client_id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(accounts::status.eq(status.as_str()));
+    }
+    if let Some(manager_id) = filter.manager_id {
+        query = query.filter(accounts::manager_id.eq(manager_id));
+    }
+    if let Some(q) = &filter.q {
+        query = query.filter(accounts::name_key.like(like_pattern(q)).escape('\\'));
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(accounts::updated_at.ge(since));
+    }
+    let after = page.after.as_ref();
+    match sort {
+        AccountSort::Name => {
+            let after = after
+                .map(|c| Ok::<_, ApiError>((c.string_value()?, c.id)))
+                .transpose()?;
+            keyset!(query, accounts::name, accounts::id, after, descending);
+        }
+        AccountSort::CreatedAt => {
+            let after = after
+                .map(|c| Ok::<_, ApiError>((c.time_value()?, c.id)))
+                .transpose()?;
+            keyset!(query, accounts::created_at, accounts::id, after, descending);
+        }
+        AccountSort::UpdatedAt => {
+            let after = after
+                .map(|c| Ok::<_, ApiError>((c.time_value()?, c.id)))
+                .transpose()?;
+            keyset!(query, accounts::updated_at, accounts::id, after, descending);
+        }
+    }
+    to_accounts(query.limit(page.fetch_limit()).load(conn)?)
+}
+
+/// Every account `staff_id` manages or is on the team of, by name.
+pub fn assigned_to(conn: &mut DbConn, staff_id: i64) -> Result<Vec<Account>, ApiError> {
+    let mut query = accounts::table
+        .select(COLUMNS)
+        .order((accounts::name.asc(), accounts::id.asc()))
+        .into_boxed();
+    if let Some(visible) = scope::accounts(Visibility::Assigned(staff_id)) {
+        query = query.filter(visible);
+    }
+    to_accounts(query.load(conn)?)
+}
+
+// ---------------------------------------------------------------------------------------
+// Teams
+
+type MemberColumns = (
+    account_team::staff_id,
+    staff::full_name,
+    staff::email,
+    staff::active,
+    account_team::role_on_account,
+    account_team::created_at,
+    account_team::updated_at,
+);
+const MEMBER_COLUMNS: MemberColumns = (
+    account_team::staff_id,
+    staff::full_name,
+    staff::email,
+    staff::active,
+    account_team::role_on_account,
+    account_team::created_at,
+    account_team::updated_at,
+);
+
+pub fn team(conn: &mut DbConn, account_id: i64) -> QueryResult<Vec<TeamMember>> {
+    account_team::table
+        .inner_join(staff::table)
+        .filter(account_team::account_id.eq(account_id))
+        .select(MEMBER_COLUMNS)
+        .order((staff::full_name.asc(), staff::id.asc()))
+        .load(conn)
+}
+
+pub fn member(
+    conn: &mut DbConn,
+    account_id: i64,
+    staff_id: i64,
+) -> QueryResult<Option<TeamMember>> {
+    account_team::table
+        .inner_join(staff::table)
+        .filter(account_team::account_id.eq(account_id))
+        .filter(account_team::staff_id.eq(staff_id))
+        .select(MEMBER_COLUMNS)
+        .first(conn)
+        .optional()
+}
+
+/// The roles `staff_id` holds on teams, by account id.
+pub fn roles_on_teams(conn: &mut DbConn, staff_id: i64) -> QueryResult<Vec<(i64, String)>> {
+    account_team::table
+        .filter(account_team::staff_id.eq(staff_id))
+        .select((account_team::account_id, account_team::role_on_account))
+        .load(conn)
+}
+
+pub fn add_member(
+    conn: &mut DbConn,
+    account_id: i64,
+    staff_id: i64,
+    role_on_account: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(account_team::table)
+        .values((
+            account_team::account_id.eq(account_id),
+            account_team::staff_id.eq(staff_id),
+            account_team::role_on_account.eq(role_on_account),
+            account_team::created_at.eq(at),
+            account_team::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn set_member_role(
+    conn: &mut DbConn,
+    account_id: i64,
+    staff_id: i64,
+    role_on_account: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(
+        account_team::table
+            .filter(account_team::account_id.eq(account_id))
+            .filter(account_team::staff_id.eq(staff_id)),
+    )
+    .set((
+        account_team::role_on_account.eq(role_on_account),
+        account_team::updated_at.eq(at),
+    ))
+    .execute(conn)
+    .map(|_| ())
+}
+
+pub fn remove_member(conn: &mut DbConn, account_id: i64, staff_id: i64) -> QueryResult<bool> {
+    diesel::delete(
+        account_team::table
+            .filter(account_team::account_id.eq(account_id))
+            .filter(account_team::staff_id.eq(staff_id)),
+    )
+    .execute(conn)
+    .map(|n| n == 1)
+}

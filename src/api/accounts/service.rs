@@ -1,0 +1,358 @@
+//! Account and team operations. Reads go through the caller's visibility, so an account
+//! outside their assignments is "not found" — for reads, changes and its team alike.
+
+use diesel::result::DatabaseErrorKind;
+use serde_json::json;
+
+use super::dto::{
+    Account, AccountAction, AccountCreate, AccountStatus, AccountUpdate, AccountView, MyAccount,
+    TeamAssignment, TeamMember,
+};
+use super::repo::{self, AccountColumns};
+use crate::api::{clients, staff};
+use crate::audit::{self, Actor, Subject};
+use crate::auth::{Caller, Permission, Visibility};
+use crate::db::{self, DbConn, RowKey};
+use crate::error::ApiError;
+use crate::rest::{now, IfMatch};
+
+const ACTIONS: &[(AccountAction, Permission)] = &[
+    (AccountAction::Update, Permission::AccountsWrite),
+    (AccountAction::Delete, Permission::AccountsWrite),
+    (AccountAction::Assign, Permission::AccountsAssign),
+];
+
+fn not_found(id: i64) -> ApiError {
+    ApiError::not_found(&format!("account {id}"))
+}
+
+/// The account if `visibility` reaches it; otherwise exactly what a missing one gives.
+pub fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> Result<Account, ApiError> {
+    repo::find(conn, id, visibility)?.ok_or_else(|| not_found(id))
+}
+
+pub fn view(conn: &mut DbConn, caller: &Caller, account: Account) -> Result<AccountView, ApiError> {
+    let allowed_actions = caller.allowed_actions(ACTIONS, || {
+        repo::find(conn, account.id, Visibility::Assigned(caller.staff_id)).map(|a| a.is_some())
+    })?;
+    Ok(AccountView {
+        account,
+        allowed_actions,
+    })
+}
+
+pub fn get(
+    conn: &mut DbConn,
+    caller: &Caller,
+    visibility: Visibility,
+    id: i64,
+) -> Result<AccountView, ApiError> {
+    let account = find(conn, id, visibility)?;
+    view(conn, caller, account)
+}
+
+/// A unique index that answered after the checks passed (a concurrent write won) is
+/// reported on its field, like the check would have.
+fn unique_conflict(e: diesel::result::Error) -> ApiError {
+    if let diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &e {
+        let index = format!(
+            "{} {}",
+            info.constraint_name().unwrap_or_default(),
+            info.message()
+        );
+        if index.contains("name_key") {
+            return ApiError::duplicate("name", "the client already has an account with this name");
+        }
+        if index.contains("external_ref") {
+            return ApiError::duplicate(
+                "external_ref",
+                "an account with this external_ref already exists",
+            );
+        }
+    }
+    e.into()
+}
+
+fn ensure_unique(
+    conn: &mut DbConn,
+    account: &Account,
+    except: Option<i64>,
+) -> Result<(), ApiError> {
+    if repo::name_taken(conn, account.client_id, &account.name, except)? {
+        return Err(ApiError::duplicate(
+            "name",
+            format!(
+                "client {} already has an account named {:?}",
+                account.client_id, account.name
+            ),
+        ));
+    }
+    if let Some(external_ref) = &account.external_ref {
+        if repo::external_ref_taken(conn, external_ref, except)? {
+            return Err(ApiError::duplicate(
+                "external_ref",
+                format!("an account with external_ref {external_ref:?} already exists"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A manager or team member must be an active staff member.
+fn ensure_active_staff(conn: &mut DbConn, field: &str, staff_id: i64) -> Result<(), ApiError> {
+    match staff::repo::find(conn, staff_id)? {
+        Some(member) if member.active => Ok(()),
+        Some(_) => Err(ApiError::invalid(
+            field,
+            "inactive",
+            format!("staff member {staff_id} is deactivated"),
+        )),
+        None => Err(ApiError::invalid(
+            field,
+            "unknown",
+            format!("there is no staff member {staff_id}"),
+        )),
+    }
+}
+
+/// Creating needs the client within reach of the caller's `accounts.write` scope: with
+/// `assigned`, a client they already work for. Any other id reads as unknown.
+pub fn create(
+    conn: &mut DbConn,
+    caller: &Caller,
+    visibility: Visibility,
+    input: AccountCreate,
+) -> Result<AccountView, ApiError> {
+    let at = now();
+    let account = db::write_tx(conn, |conn| {
+        if clients::repo::find(conn, input.client_id, visibility)?.is_none() {
+            return Err(ApiError::invalid(
+                "client_id",
+                "unknown",
+                format!("there is no client {}", input.client_id),
+            ));
+        }
+        let manager_id = input.manager_id.unwrap_or(caller.staff_id);
+        ensure_active_staff(conn, "manager_id", manager_id)?;
+        let draft = Account {
+            id: 0,
+            client_id: input.client_id,
+            name: input.name.trim().to_owned(),
+            status: input.status.unwrap_or(AccountStatus::Active),
+            manager_id: Some(manager_id),
+            budget: input.budget.clone(),
+            payment_approval_threshold: input.payment_approval_threshold.clone(),
+            external_ref: input.external_ref.clone(),
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        ensure_unique(conn, &draft, None)?;
+        let row = repo::insert(conn, draft.client_id, &AccountColumns::from(&draft), at)
+            .map_err(unique_conflict)?;
+        let account = repo::to_account(row)?;
+        audit::record(
+            conn,
+            &Actor::from(caller),
+            "accounts.create",
+            Subject::account(account.id, account.client_id),
+            None::<&Account>,
+            Some(&account),
+        )?;
+        Ok::<_, ApiError>(account)
+    })?;
+    view(conn, caller, account)
+}
+
+/// Reads the account for a change: locked until the transaction ends, within the caller's
+/// visibility, and checked against `If-Match`.
+fn find_for_change(
+    conn: &mut DbConn,
+    id: i64,
+    visibility: Visibility,
+    if_match: &IfMatch,
+) -> Result<Account, ApiError> {
+    db::lock_row(conn, "accounts", RowKey::Id(id))?;
+    let account = find(conn, id, visibility)?;
+    if_match.check(account.version)?;
+    Ok(account)
+}
+
+fn changed_concurrently() -> ApiError {
+    ApiError::PreconditionFailed(
+        "the account was changed concurrently; fetch it again and retry".into(),
+    )
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    caller: &Caller,
+    visibility: Visibility,
+    id: i64,
+    if_match: &IfMatch,
+    patch: AccountUpdate,
+) -> Result<AccountView, ApiError> {
+    let account = db::write_tx(conn, |conn| {
+        let before = find_for_change(conn, id, visibility, if_match)?;
+        let mut after = before.clone();
+        patch.apply_to(&mut after);
+        after.name = after.name.trim().to_owned();
+        if after == before {
+            return Ok(before);
+        }
+        if let Some(manager_id) = after.manager_id.filter(|m| Some(*m) != before.manager_id) {
+            ensure_active_staff(conn, "manager_id", manager_id)?;
+        }
+        ensure_unique(conn, &after, Some(id))?;
+        let row = repo::update(
+            conn,
+            id,
+            before.version,
+            &AccountColumns::from(&after),
+            now(),
+        )
+        .map_err(unique_conflict)?
+        .ok_or_else(changed_concurrently)?;
+        let updated = repo::to_account(row)?;
+        audit::record(
+            conn,
+            &Actor::from(caller),
+            "accounts.update",
+            Subject::account(id, updated.client_id),
+            Some(&before),
+            Some(&updated),
+        )?;
+        Ok::<_, ApiError>(updated)
+    })?;
+    view(conn, caller, account)
+}
+
+/// Deleting removes the team with the account; anything else referring to it (briefs,
+/// contracts, payments) makes it a 409: close the account instead.
+pub fn delete(
+    conn: &mut DbConn,
+    caller: &Caller,
+    visibility: Visibility,
+    id: i64,
+    if_match: &IfMatch,
+) -> Result<(), ApiError> {
+    db::write_tx(conn, |conn| {
+        let before = find_for_change(conn, id, visibility, if_match)?;
+        let deleted =
+            repo::delete(conn, id, before.version).map_err(|e| match ApiError::from(e) {
+                ApiError::Conflict { .. } => ApiError::conflict(format!(
+                    "account {id} cannot be deleted while other records refer to it; \
+                 set its status to closed instead"
+                )),
+                other => other,
+            })?;
+        if !deleted {
+            return Err(changed_concurrently());
+        }
+        audit::record(
+            conn,
+            &Actor::from(caller),
+            "accounts.delete",
+            Subject::account(id, before.client_id),
+            Some(&before),
+            None::<&Account>,
+        )?;
+        Ok(())
+    })
+}
+
+pub fn team(
+    conn: &mut DbConn,
+    visibility: Visibility,
+    account_id: i64,
+) -> Result<Vec<TeamMember>, ApiError> {
+    find(conn, account_id, visibility)?;
+    Ok(repo::team(conn, account_id)?)
+}
+
+/// Puts a staff member on the team with `role_on_account`: idempotent. Returns the member
+/// and whether they were newly added.
+pub fn assign(
+    conn: &mut DbConn,
+    caller: &Caller,
+    visibility: Visibility,
+    account_id: i64,
+    staff_id: i64,
+    input: TeamAssignment,
+) -> Result<(TeamMember, bool), ApiError> {
+    let role = input.role_on_account.trim().to_owned();
+    db::write_tx(conn, |conn| {
+        db::lock_row(conn, "accounts", RowKey::Id(account_id))?;
+        let account = find(conn, account_id, visibility)?;
+        let before = repo::member(conn, account_id, staff_id)?;
+        if before.is_none() {
+            ensure_active_staff(conn, "staff_id", staff_id)?;
+        }
+        let at = now();
+        match &before {
+            Some(member) if member.role_on_account == role => return Ok((member.clone(), false)),
+            Some(_) => repo::set_member_role(conn, account_id, staff_id, &role, at)?,
+            None => repo::add_member(conn, account_id, staff_id, &role, at)?,
+        }
+        let after =
+            repo::member(conn, account_id, staff_id)?.ok_or_else(|| not_found(account_id))?;
+        let summary =
+            |m: &TeamMember| json!({"staff_id": m.staff_id, "role_on_account": m.role_on_account});
+        audit::record(
+            conn,
+            &Actor::from(caller),
+            "accounts.assign",
+            Subject::team_member(account_id, account.client_id, staff_id),
+            before.as_ref().map(summary).as_ref(),
+            Some(&summary(&after)),
+        )?;
+        Ok((after, before.is_none()))
+    })
+}
+
+pub fn unassign(
+    conn: &mut DbConn,
+    caller: &Caller,
+    visibility: Visibility,
+    account_id: i64,
+    staff_id: i64,
+) -> Result<(), ApiError> {
+    db::write_tx(conn, |conn| {
+        db::lock_row(conn, "accounts", RowKey::Id(account_id))?;
+        let account = find(conn, account_id, visibility)?;
+        let member = repo::member(conn, account_id, staff_id)?.ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "staff member {staff_id} is not on account {account_id}'s team"
+            ))
+        })?;
+        repo::remove_member(conn, account_id, staff_id)?;
+        audit::record(
+            conn,
+            &Actor::from(caller),
+            "accounts.unassign",
+            Subject::team_member(account_id, account.client_id, staff_id),
+            Some(&json!({"staff_id": member.staff_id, "role_on_account": member.role_on_account})),
+            None::<&serde_json::Value>,
+        )?;
+        Ok(())
+    })
+}
+
+/// The accounts `staff_id` works on, as `GET /me` lists them.
+pub fn mine(conn: &mut DbConn, staff_id: i64) -> Result<Vec<MyAccount>, ApiError> {
+    let roles = repo::roles_on_teams(conn, staff_id)?;
+    Ok(repo::assigned_to(conn, staff_id)?
+        .into_iter()
+        .map(|a| MyAccount {
+            role_on_account: roles
+                .iter()
+                .find(|(id, _)| *id == a.id)
+                .map(|(_, r)| r.clone()),
+            manager: a.manager_id == Some(staff_id),
+            id: a.id,
+            client_id: a.client_id,
+            name: a.name,
+            status: a.status,
+        })
+        .collect())
+}
