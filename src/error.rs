@@ -112,6 +112,26 @@ impl ApiError {
         }
     }
 
+    /// A unique index that answered after the checks passed (a concurrent write won the
+    /// race) is reported on its field, as the check would have. `indexes` pairs a fragment
+    /// of the index name with the field and message; other errors convert as usual.
+    pub fn from_unique_index(e: DieselError, indexes: &[(&str, &str, &str)]) -> Self {
+        if let DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &e {
+            // PostgreSQL names the constraint; SQLite only mentions the columns.
+            let index = format!(
+                "{} {}",
+                info.constraint_name().unwrap_or_default(),
+                info.message()
+            );
+            if let Some((_, field, message)) =
+                indexes.iter().find(|(name, _, _)| index.contains(name))
+            {
+                return ApiError::duplicate(field, *message);
+            }
+        }
+        e.into()
+    }
+
     pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
         ApiError::Validation(vec![FieldError::new(field, code, message)])
     }

@@ -398,12 +398,23 @@ pub fn parse_time(name: &str, raw: &str) -> Result<NaiveDateTime, ApiError> {
         })
 }
 
-/// Serializes a stored UTC timestamp as RFC 3339 with a `Z`, e.g. `2026-11-26T09:30:00.123456Z`.
+/// A stored UTC timestamp as RFC 3339 with a `Z`, e.g. `2026-11-26T09:30:00.123456Z`:
+/// how every timestamp leaves the service, in bodies and in cursors.
+pub fn format_time(at: &NaiveDateTime) -> String {
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// Serializes with [`format_time`], for `#[serde(serialize_with = "rfc3339")]`.
 pub fn rfc3339<S: serde::Serializer>(at: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(
-        &at.and_utc()
-            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-    )
+    s.serialize_str(&format_time(at))
+}
+
+/// Applies one field of a merge patch: `Some` replaces the value, `None` leaves it.
+pub fn merge<T: Clone>(field: &mut T, patch: &Option<T>) {
+    if let Some(value) = patch {
+        field.clone_from(value);
+    }
 }
 
 /// A stored text value that is not one of an enum's variants (a CHECK constraint makes

@@ -5,7 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::money::Money;
-use crate::rest::{non_null, not_blank, nullable, rfc3339, text_enum};
+use crate::rest::{merge, non_null, not_blank, nullable, rfc3339, text_enum};
 
 text_enum!(
     /// `closed` is how an account ends: a status, not a deletion.
@@ -162,20 +162,15 @@ pub struct AccountUpdate {
 
 impl AccountUpdate {
     pub fn apply_to(&self, account: &mut Account) {
-        fn set<T: Clone>(field: &mut T, value: &Option<T>) {
-            if let Some(value) = value {
-                field.clone_from(value);
-            }
-        }
-        set(&mut account.name, &self.name);
-        set(&mut account.status, &self.status);
-        set(&mut account.manager_id, &self.manager_id);
-        set(&mut account.budget, &self.budget);
-        set(
+        merge(&mut account.name, &self.name);
+        merge(&mut account.status, &self.status);
+        merge(&mut account.manager_id, &self.manager_id);
+        merge(&mut account.budget, &self.budget);
+        merge(
             &mut account.payment_approval_threshold,
             &self.payment_approval_threshold,
         );
-        set(&mut account.external_ref, &self.external_ref);
+        merge(&mut account.external_ref, &self.external_ref);
     }
 }
 

@@ -7,7 +7,7 @@ use crate::auth::Visibility;
 use crate::db::schema::{account_team, accounts, staff};
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::rest::{keyset, like_pattern, PageRequest};
+use crate::rest::{format_time, keyset, like_pattern, PageRequest};
 use crate::scope;
 
 /// Every column but `name_key`, in [`AccountRow`]'s field order.
@@ -195,14 +195,10 @@ impl AccountSort {
 
     /// The cursor value of `account` under this sort.
     pub fn key(self, account: &Account) -> serde_json::Value {
-        let time = |t: &NaiveDateTime| {
-            t.and_utc()
-                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-        };
         match self {
             AccountSort::Name => account.name.clone().into(),
-            AccountSort::CreatedAt => time(&account.created_at).into(),
-            AccountSort::UpdatedAt => time(&account.updated_at).into(),
+            AccountSort::CreatedAt => format_time(&account.created_at).into(),
+            AccountSort::UpdatedAt => format_time(&account.updated_at).into(),
         }
     }
 }

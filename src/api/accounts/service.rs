@@ -1,7 +1,6 @@
 //! Account and team operations. Reads go through the caller's visibility, so an account
 //! outside their assignments is "not found" — for reads, changes and its team alike.
 
-use diesel::result::DatabaseErrorKind;
 use serde_json::json;
 
 use super::dto::{
@@ -51,26 +50,22 @@ pub fn get(
     view(conn, caller, account)
 }
 
-/// A unique index that answered after the checks passed (a concurrent write won) is
-/// reported on its field, like the check would have.
 fn unique_conflict(e: diesel::result::Error) -> ApiError {
-    if let diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &e {
-        let index = format!(
-            "{} {}",
-            info.constraint_name().unwrap_or_default(),
-            info.message()
-        );
-        if index.contains("name_key") {
-            return ApiError::duplicate("name", "the client already has an account with this name");
-        }
-        if index.contains("external_ref") {
-            return ApiError::duplicate(
+    ApiError::from_unique_index(
+        e,
+        &[
+            (
+                "name_key",
+                "name",
+                "the client already has an account with this name",
+            ),
+            (
+                "external_ref",
                 "external_ref",
                 "an account with this external_ref already exists",
-            );
-        }
-    }
-    e.into()
+            ),
+        ],
+    )
 }
 
 fn ensure_unique(

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::rest::{non_null, not_blank, nullable, rfc3339, text_enum};
+use crate::rest::{merge, non_null, not_blank, nullable, rfc3339, text_enum};
 
 text_enum!(
     /// Where the client stands commercially.
@@ -161,26 +161,21 @@ pub struct ClientUpdate {
 
 impl ClientUpdate {
     pub fn apply_to(&self, client: &mut Client) {
-        fn set<T: Clone>(field: &mut T, value: &Option<T>) {
-            if let Some(value) = value {
-                field.clone_from(value);
-            }
-        }
-        set(&mut client.name, &self.name);
-        set(&mut client.legal_name, &self.legal_name);
-        set(&mut client.industry, &self.industry);
-        set(&mut client.website, &self.website);
-        set(&mut client.status, &self.status);
-        set(&mut client.primary_contact_name, &self.primary_contact_name);
-        set(
+        merge(&mut client.name, &self.name);
+        merge(&mut client.legal_name, &self.legal_name);
+        merge(&mut client.industry, &self.industry);
+        merge(&mut client.website, &self.website);
+        merge(&mut client.status, &self.status);
+        merge(&mut client.primary_contact_name, &self.primary_contact_name);
+        merge(
             &mut client.primary_contact_email,
             &self.primary_contact_email,
         );
-        set(
+        merge(
             &mut client.primary_contact_phone,
             &self.primary_contact_phone,
         );
-        set(&mut client.external_ref, &self.external_ref);
+        merge(&mut client.external_ref, &self.external_ref);
     }
 }
 

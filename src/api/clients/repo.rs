@@ -6,7 +6,7 @@ use crate::auth::Visibility;
 use crate::db::schema::clients;
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::rest::{keyset, like_pattern, PageRequest};
+use crate::rest::{format_time, keyset, like_pattern, PageRequest};
 use crate::scope;
 
 /// Every column but `name_key`, in [`Client`]'s field order.
@@ -182,14 +182,10 @@ impl ClientSort {
 
     /// The cursor value of `client` under this sort.
     pub fn key(self, client: &Client) -> serde_json::Value {
-        let time = |t: &NaiveDateTime| {
-            t.and_utc()
-                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-        };
         match self {
             ClientSort::Name => client.name.clone().into(),
-            ClientSort::CreatedAt => time(&client.created_at).into(),
-            ClientSort::UpdatedAt => time(&client.updated_at).into(),
+            ClientSort::CreatedAt => format_time(&client.created_at).into(),
+            ClientSort::UpdatedAt => format_time(&client.updated_at).into(),
         }
     }
 }

@@ -1,8 +1,6 @@
 //! Client operations: each one transaction holding its checks, its write and its audit event.
 //! Every read goes through the caller's visibility, so an out-of-scope client is "not found".
 
-use diesel::result::DatabaseErrorKind;
-
 use super::dto::{
     Client, ClientAction, ClientCreate, ClientHealth, ClientStatus, ClientUpdate, ClientView,
     HealthUpdate,
@@ -50,26 +48,18 @@ pub fn get(
     view(conn, caller, client)
 }
 
-/// A unique index that answered after the checks passed (a concurrent write won) is
-/// reported on its field, like the check would have.
 fn unique_conflict(e: diesel::result::Error) -> ApiError {
-    if let diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &e {
-        let index = format!(
-            "{} {}",
-            info.constraint_name().unwrap_or_default(),
-            info.message()
-        );
-        if index.contains("name_key") {
-            return ApiError::duplicate("name", "a client with this name already exists");
-        }
-        if index.contains("external_ref") {
-            return ApiError::duplicate(
+    ApiError::from_unique_index(
+        e,
+        &[
+            ("name_key", "name", "a client with this name already exists"),
+            (
+                "external_ref",
                 "external_ref",
                 "a client with this external_ref already exists",
-            );
-        }
-    }
-    e.into()
+            ),
+        ],
+    )
 }
 
 /// Uniqueness is global: a name taken by a client the caller cannot see is still taken.

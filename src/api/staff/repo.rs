@@ -5,7 +5,7 @@ use super::dto::Staff;
 use crate::db::schema::staff;
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::rest::{keyset, like_pattern, lower, PageRequest};
+use crate::rest::{format_time, keyset, like_pattern, lower, PageRequest};
 
 /// Every column but the password hash.
 type Columns = (
@@ -141,11 +141,7 @@ impl StaffSort {
         match self {
             StaffSort::FullName => s.full_name.clone().into(),
             StaffSort::Email => s.email.clone().into(),
-            StaffSort::CreatedAt => s
-                .created_at
-                .and_utc()
-                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-                .into(),
+            StaffSort::CreatedAt => format_time(&s.created_at).into(),
         }
     }
 }

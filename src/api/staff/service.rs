@@ -7,7 +7,7 @@ use crate::audit::{self, Actor, Subject};
 use crate::auth::password;
 use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
-use crate::rest::{now, IfMatch};
+use crate::rest::{merge, now, IfMatch};
 
 pub const RESOURCE: &str = "staff";
 
@@ -126,18 +126,11 @@ pub fn update(
         let before = get(conn, id)?;
         if_match.check(before.version)?;
         let mut after = before.clone();
-        if let Some(full_name) = &patch.full_name {
-            after.full_name = full_name.trim().to_owned();
-        }
-        if let Some(role) = &patch.role {
-            after.role.clone_from(role);
-        }
-        if let Some(active) = patch.active {
-            after.active = active;
-        }
-        if let Some(reports_to) = patch.reports_to {
-            after.reports_to = reports_to;
-        }
+        merge(&mut after.full_name, &patch.full_name);
+        after.full_name = after.full_name.trim().to_owned();
+        merge(&mut after.role, &patch.role);
+        merge(&mut after.active, &patch.active);
+        merge(&mut after.reports_to, &patch.reports_to);
         if after == before {
             return Ok(before);
         }
