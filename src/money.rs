@@ -10,10 +10,11 @@ use validator::{Validate, ValidationError};
 pub struct Money {
     /// In the currency's minor unit (cents for EUR): 2500000 is €25,000.00. Never negative.
     #[validate(range(min = 0, message = "must not be negative"))]
+    #[schema(minimum = 0)]
     pub amount_minor: i64,
     /// An ISO 4217 code in capitals, e.g. `EUR`, `USD`, `GBP`.
     #[validate(custom(function = iso_4217))]
-    #[schema(example = "EUR", min_length = 3, max_length = 3)]
+    #[schema(example = "EUR", pattern = "^[A-Z]{3}$")]
     pub currency: String,
 }
 

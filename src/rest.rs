@@ -298,7 +298,8 @@ impl PageRequest {
                 "limit must be between 1 and {MAX_LIMIT}, got {limit}"
             )));
         }
-        let after = match cursor {
+        // An empty `cursor=` is what a client sends for "no cursor yet".
+        let after = match cursor.filter(|c| !c.is_empty()) {
             None => None,
             Some(raw) => {
                 let cursor = Cursor::decode(raw).ok_or_else(invalid_cursor)?;
@@ -369,7 +370,7 @@ pub fn parse_sort<F: Copy>(
     default: &str,
     allowed: &[(&str, F)],
 ) -> Result<(F, bool, String), ApiError> {
-    let raw = raw.unwrap_or(default);
+    let raw = raw.filter(|r| !r.is_empty()).unwrap_or(default);
     let (name, descending) = match raw.strip_prefix('-') {
         Some(name) => (name, true),
         None => (raw, false),
@@ -387,8 +388,14 @@ pub fn parse_sort<F: Copy>(
         })
 }
 
-/// Parses an RFC 3339 query timestamp such as `updated_since`.
-pub fn parse_time(name: &str, raw: &str) -> Result<NaiveDateTime, ApiError> {
+/// Parses an optional RFC 3339 query timestamp such as `updated_since`; empty is absent.
+pub fn parse_time_param(name: &str, raw: Option<&str>) -> Result<Option<NaiveDateTime>, ApiError> {
+    raw.filter(|r| !r.is_empty())
+        .map(|r| parse_time(name, r))
+        .transpose()
+}
+
+fn parse_time(name: &str, raw: &str) -> Result<NaiveDateTime, ApiError> {
     DateTime::parse_from_rfc3339(raw)
         .map(|t| t.naive_utc())
         .map_err(|_| {

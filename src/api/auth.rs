@@ -17,8 +17,10 @@ use crate::AppState;
 #[schema(example = json!({"email": "admin@suits.local", "password": "correct horse battery staple"}))]
 pub struct TokenRequest {
     #[validate(length(min = 1, max = 254, message = "is required"))]
+    #[schema(min_length = 1, max_length = 254)]
     pub email: String,
     #[validate(length(min = 1, max = 1024, message = "is required"))]
+    #[schema(min_length = 1, max_length = 1024)]
     #[schema(format = Password)]
     pub password: String,
 }

@@ -117,6 +117,7 @@ pub struct AccountCreate {
     pub client_id: i64,
     /// Unique within the client, ignoring case.
     #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// Defaults to `active`.
     pub status: Option<AccountStatus>,
@@ -127,6 +128,7 @@ pub struct AccountCreate {
     #[validate(nested)]
     pub payment_approval_threshold: Option<Money>,
     #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub external_ref: Option<String>,
 }
 
@@ -139,6 +141,7 @@ pub struct AccountUpdate {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(value_type = String)]
     #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
     #[schema(value_type = AccountStatus)]
@@ -156,6 +159,7 @@ pub struct AccountUpdate {
     pub payment_approval_threshold: Option<Option<Money>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
+    #[schema(min_length = 1, max_length = 100)]
     #[schema(nullable)]
     pub external_ref: Option<Option<String>>,
 }
@@ -184,7 +188,7 @@ pub struct AccountListQuery {
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
     /// `name`, `created_at` (default) or `updated_at`; prefix `-` for descending.
-    #[param(example = "name")]
+    #[param(example = "name", pattern = "^-?(name|created_at|updated_at)$")]
     pub sort: Option<String>,
     pub client_id: Option<i64>,
     pub status: Option<AccountStatus>,
@@ -193,7 +197,7 @@ pub struct AccountListQuery {
     #[param(example = "snacks")]
     pub q: Option<String>,
     /// Only accounts changed at or after this RFC 3339 time.
-    #[param(example = "2026-01-01T00:00:00Z")]
+    #[param(example = "2026-01-01T00:00:00Z", format = DateTime)]
     pub updated_since: Option<String>,
 }
 
@@ -240,6 +244,7 @@ pub struct TeamList {
 #[schema(example = json!({"role_on_account": "lead executive"}))]
 pub struct TeamAssignment {
     #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"), custom(function = not_blank))]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub role_on_account: String,
 }
 

@@ -43,11 +43,7 @@ pub async fn list(
         status: query.status,
         manager_id: query.manager_id,
         q: query.q.filter(|q| !q.is_empty()),
-        updated_since: query
-            .updated_since
-            .as_deref()
-            .map(|raw| rest::parse_time("updated_since", raw))
-            .transpose()?,
+        updated_since: rest::parse_time_param("updated_since", query.updated_since.as_deref())?,
     };
     let visibility = auth.visibility();
     let body = db::run(&state.pool, move |conn| {

@@ -41,6 +41,7 @@ pub struct AuditListQuery {
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
     /// `occurred_at` (default, oldest first: the order a feed consumer wants) or `-occurred_at`.
+    #[param(pattern = "^-?occurred_at$")]
     pub sort: Option<String>,
     /// e.g. `client`, `staff`, `role`.
     #[param(example = "client")]
@@ -49,7 +50,7 @@ pub struct AuditListQuery {
     pub resource_id: Option<String>,
     pub actor_id: Option<i64>,
     /// Only events at or after this RFC 3339 time.
-    #[param(example = "2026-01-01T00:00:00Z")]
+    #[param(example = "2026-01-01T00:00:00Z", format = DateTime)]
     pub since: Option<String>,
 }
 

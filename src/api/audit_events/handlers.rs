@@ -38,11 +38,7 @@ pub async fn list(
         resource_type: query.resource_type,
         resource_id: query.resource_id,
         actor_id: query.actor_id,
-        since: query
-            .since
-            .as_deref()
-            .map(|raw| rest::parse_time("since", raw))
-            .transpose()?,
+        since: rest::parse_time_param("since", query.since.as_deref())?,
     };
     let visibility = auth.visibility();
     let body = db::run(&state.pool, move |conn| {

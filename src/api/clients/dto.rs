@@ -63,30 +63,39 @@ pub struct Client {
 pub struct ClientCreate {
     /// Unique, ignoring case.
     #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[schema(max_length = 200)]
     pub legal_name: Option<String>,
     #[validate(length(max = 100, message = "must be at most 100 characters"))]
+    #[schema(max_length = 100)]
     pub industry: Option<String>,
     #[validate(
         url(message = "must be an absolute URL such as https://example.com"),
         length(max = 500, message = "must be at most 500 characters")
     )]
+    #[schema(max_length = 500, format = "uri")]
     pub website: Option<String>,
     /// Defaults to `prospect`.
     pub status: Option<ClientStatus>,
     /// Defaults to `good`.
     pub health: Option<ClientHealth>,
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    #[schema(max_length = 2000)]
     pub health_note: Option<String>,
     #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[schema(max_length = 200)]
     pub primary_contact_name: Option<String>,
     #[validate(email(message = "must be an email address"))]
+    #[schema(format = Email)]
     pub primary_contact_email: Option<String>,
     #[validate(length(max = 50, message = "must be at most 50 characters"))]
+    #[schema(max_length = 50)]
     pub primary_contact_phone: Option<String>,
     /// Unique when set.
     #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub external_ref: Option<String>,
 }
 
@@ -122,13 +131,16 @@ pub struct ClientUpdate {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(value_type = String)]
     #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[schema(max_length = 200)]
     #[schema(nullable)]
     pub legal_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 100, message = "must be at most 100 characters"))]
+    #[schema(max_length = 100)]
     #[schema(nullable)]
     pub industry: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
@@ -136,6 +148,7 @@ pub struct ClientUpdate {
         url(message = "must be an absolute URL such as https://example.com"),
         length(max = 500, message = "must be at most 500 characters")
     )]
+    #[schema(max_length = 500, format = "uri")]
     #[schema(nullable)]
     pub website: Option<Option<String>>,
     #[serde(default, deserialize_with = "non_null")]
@@ -143,18 +156,22 @@ pub struct ClientUpdate {
     pub status: Option<ClientStatus>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[schema(max_length = 200)]
     #[schema(nullable)]
     pub primary_contact_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(email(message = "must be an email address"))]
+    #[schema(format = Email)]
     #[schema(nullable)]
     pub primary_contact_email: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 50, message = "must be at most 50 characters"))]
+    #[schema(max_length = 50)]
     #[schema(nullable)]
     pub primary_contact_phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
+    #[schema(min_length = 1, max_length = 100)]
     #[schema(nullable)]
     pub external_ref: Option<Option<String>>,
 }
@@ -187,6 +204,7 @@ pub struct HealthUpdate {
     pub health: ClientHealth,
     /// Replaces the current note; omit or send `null` to clear it.
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    #[schema(max_length = 2000)]
     pub health_note: Option<String>,
 }
 
@@ -200,7 +218,7 @@ pub struct ClientListQuery {
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
     /// `name`, `created_at` (default) or `updated_at`; prefix `-` for descending.
-    #[param(example = "-updated_at")]
+    #[param(example = "-updated_at", pattern = "^-?(name|created_at|updated_at)$")]
     pub sort: Option<String>,
     pub status: Option<ClientStatus>,
     pub health: Option<ClientHealth>,
@@ -210,7 +228,7 @@ pub struct ClientListQuery {
     #[param(example = "acme")]
     pub q: Option<String>,
     /// Only clients changed at or after this RFC 3339 time.
-    #[param(example = "2026-01-01T00:00:00Z")]
+    #[param(example = "2026-01-01T00:00:00Z", format = DateTime)]
     pub updated_since: Option<String>,
 }
 

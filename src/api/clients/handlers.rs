@@ -41,11 +41,7 @@ pub async fn list(
         health: query.health,
         industry: query.industry,
         q: query.q.filter(|q| !q.is_empty()),
-        updated_since: query
-            .updated_since
-            .as_deref()
-            .map(|raw| rest::parse_time("updated_since", raw))
-            .transpose()?,
+        updated_since: rest::parse_time_param("updated_since", query.updated_since.as_deref())?,
     };
     let visibility = auth.visibility();
     let body = db::run(&state.pool, move |conn| {

@@ -45,11 +45,14 @@ pub struct Role {
 pub struct RoleCreate {
     /// Lowercase letters, digits and underscores, starting with a letter; cannot change later.
     #[validate(custom(function = valid_key))]
+    #[schema(pattern = "^[a-z][a-z0-9_]{1,49}$")]
     pub key: String,
     #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"), custom(function = not_blank))]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
     #[serde(default)]
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
+    #[schema(max_length = 1000)]
     pub description: String,
     #[validate(custom(function = distinct_permissions))]
     pub permissions: Vec<Grant>,
@@ -70,9 +73,11 @@ pub struct RoleCreate {
 }))]
 pub struct RoleUpdate {
     #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"), custom(function = not_blank))]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
     #[serde(default)]
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
+    #[schema(max_length = 1000)]
     pub description: String,
     #[validate(custom(function = distinct_permissions))]
     pub permissions: Vec<Grant>,

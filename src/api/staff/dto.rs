@@ -46,8 +46,10 @@ pub struct StaffCreate {
         email(message = "must be an email address"),
         length(max = 254, message = "must be at most 254 characters")
     )]
+    #[schema(max_length = 254, format = Email)]
     pub email: String,
     #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub full_name: String,
     /// A role key from `/roles`.
     pub role: String,
@@ -57,6 +59,7 @@ pub struct StaffCreate {
         max = 1024,
         message = "must be between 12 and 1024 characters"
     ))]
+    #[schema(min_length = 12, max_length = 1024)]
     #[schema(format = Password)]
     pub password: String,
     pub reports_to: Option<i64>,
@@ -70,6 +73,7 @@ pub struct StaffUpdate {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(value_type = String)]
     #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub full_name: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
     #[schema(value_type = String)]
@@ -94,6 +98,7 @@ pub struct StaffListQuery {
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
     /// `full_name`, `email` or `created_at` (default); prefix `-` for descending.
+    #[param(pattern = "^-?(full_name|email|created_at)$")]
     pub sort: Option<String>,
     /// Role key.
     pub role: Option<String>,
