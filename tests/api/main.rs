@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod accounts;
 mod audit;
 mod auth;
 mod clients;
@@ -10,5 +11,6 @@ mod health;
 mod openapi;
 mod permissions;
 mod roles;
+mod scope;
 mod staff;
 mod startup;

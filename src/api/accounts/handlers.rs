@@ -204,6 +204,31 @@ pub async fn team(
     Ok(HttpResponse::Ok().json(TeamList { data }))
 }
 
+/// Get one member of an account's team
+#[utoipa::path(
+    tag = "accounts",
+    operation_id = "get_account_team_member",
+    params(
+        ("id" = i64, Path, description = "Account id"),
+        ("staff_id" = i64, Path, description = "Staff id"),
+    ),
+    responses((status = 200, description = "The member", body = TeamMember)),
+    extensions(("x-permission" = json!("accounts.read"))),
+)]
+#[get("/accounts/{id}/team/{staff_id}")]
+pub async fn get_member(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::AccountsRead>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (visibility, (id, staff_id)) = (auth.visibility(), path.into_inner());
+    let member = db::run(&state.pool, move |conn| {
+        service::member(conn, visibility, id, staff_id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(member))
+}
+
 /// Put a staff member on an account's team
 ///
 /// Idempotent: 201 when the member is added, 200 when they were already on the team

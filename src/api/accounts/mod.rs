@@ -14,6 +14,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::update)
         .service(handlers::delete)
         .service(handlers::team)
+        .service(handlers::get_member)
         .service(handlers::assign)
         .service(handlers::unassign);
 }

@@ -233,6 +233,17 @@ pub fn delete(
 ) -> Result<(), ApiError> {
     db::write_tx(conn, |conn| {
         let before = find_for_change(conn, id, visibility, if_match)?;
+        // The team goes with the account; the feed says so, member by member.
+        for member in repo::team(conn, id)? {
+            audit::record(
+                conn,
+                &Actor::from(caller),
+                "accounts.unassign",
+                Subject::team_member(id, before.client_id, member.staff_id),
+                Some(&member_summary(&member)),
+                None::<&serde_json::Value>,
+            )?;
+        }
         let deleted =
             repo::delete(conn, id, before.version).map_err(|e| match ApiError::from(e) {
                 ApiError::Conflict { .. } => ApiError::conflict(format!(
@@ -279,10 +290,9 @@ pub fn assign(
     db::write_tx(conn, |conn| {
         db::lock_row(conn, "accounts", RowKey::Id(account_id))?;
         let account = find(conn, account_id, visibility)?;
+        // A deactivated member stays on the team as history, but is not assigned anew.
+        ensure_active_staff(conn, "staff_id", staff_id)?;
         let before = repo::member(conn, account_id, staff_id)?;
-        if before.is_none() {
-            ensure_active_staff(conn, "staff_id", staff_id)?;
-        }
         let at = now();
         match &before {
             Some(member) if member.role_on_account == role => return Ok((member.clone(), false)),
@@ -291,18 +301,38 @@ pub fn assign(
         }
         let after =
             repo::member(conn, account_id, staff_id)?.ok_or_else(|| not_found(account_id))?;
-        let summary =
-            |m: &TeamMember| json!({"staff_id": m.staff_id, "role_on_account": m.role_on_account});
         audit::record(
             conn,
             &Actor::from(caller),
             "accounts.assign",
             Subject::team_member(account_id, account.client_id, staff_id),
-            before.as_ref().map(summary).as_ref(),
-            Some(&summary(&after)),
+            before.as_ref().map(member_summary).as_ref(),
+            Some(&member_summary(&after)),
         )?;
         Ok((after, before.is_none()))
     })
+}
+
+/// One member of the account's team.
+pub fn member(
+    conn: &mut DbConn,
+    visibility: Visibility,
+    account_id: i64,
+    staff_id: i64,
+) -> Result<TeamMember, ApiError> {
+    find(conn, account_id, visibility)?;
+    repo::member(conn, account_id, staff_id)?.ok_or_else(|| not_on_team(account_id, staff_id))
+}
+
+fn not_on_team(account_id: i64, staff_id: i64) -> ApiError {
+    ApiError::NotFound(format!(
+        "staff member {staff_id} is not on account {account_id}'s team"
+    ))
+}
+
+/// How a team membership appears in audit events.
+fn member_summary(member: &TeamMember) -> serde_json::Value {
+    json!({"staff_id": member.staff_id, "role_on_account": member.role_on_account})
 }
 
 pub fn unassign(
@@ -315,18 +345,15 @@ pub fn unassign(
     db::write_tx(conn, |conn| {
         db::lock_row(conn, "accounts", RowKey::Id(account_id))?;
         let account = find(conn, account_id, visibility)?;
-        let member = repo::member(conn, account_id, staff_id)?.ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "staff member {staff_id} is not on account {account_id}'s team"
-            ))
-        })?;
+        let member = repo::member(conn, account_id, staff_id)?
+            .ok_or_else(|| not_on_team(account_id, staff_id))?;
         repo::remove_member(conn, account_id, staff_id)?;
         audit::record(
             conn,
             &Actor::from(caller),
             "accounts.unassign",
             Subject::team_member(account_id, account.client_id, staff_id),
-            Some(&json!({"staff_id": member.staff_id, "role_on_account": member.role_on_account})),
+            Some(&member_summary(&member)),
             None::<&serde_json::Value>,
         )?;
         Ok(())
