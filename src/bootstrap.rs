@@ -12,6 +12,20 @@ use crate::rest::now;
 /// The request id recorded on audit events the system makes at startup.
 pub const STARTUP_REQUEST_ID: &str = "startup";
 
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What every start does before serving: under the startup lock, apply pending migrations
+/// and seed. Returns the first admin's password if it was generated.
+pub fn prepare_database(conn: &mut DbConn, config: &Config) -> Result<Option<String>, BoxError> {
+    db::migrate::with_startup_lock(conn, |conn| {
+        let applied = db::migrate::run_pending(conn)?;
+        if applied > 0 {
+            log::info!("applied {applied} migration(s)");
+        }
+        run(conn, config).map_err(|e| e.to_string().into())
+    })
+}
+
 /// Seeds missing built-in roles (an edited one is left as it is), and on an empty staff
 /// table creates the admin. Returns the admin's password if it was generated.
 pub fn run(conn: &mut DbConn, config: &Config) -> Result<Option<String>, ApiError> {

@@ -70,14 +70,8 @@ fn prepare(config: &Config) -> Result<db::Pool, String> {
     let mut conn = pool
         .get()
         .map_err(|e| format!("cannot get a database connection: {e}"))?;
-    let generated = db::migrate::with_startup_lock(&mut conn, |conn| {
-        let applied = db::migrate::run_pending(conn)?;
-        if applied > 0 {
-            log::info!("applied {applied} migration(s)");
-        }
-        bootstrap::run(conn, config).map_err(|e| e.to_string().into())
-    })
-    .map_err(|e| format!("cannot prepare the database: {e}"))?;
+    let generated = bootstrap::prepare_database(&mut conn, config)
+        .map_err(|e| format!("cannot prepare the database: {e}"))?;
     if let Some(password) = generated {
         // Printed once, on stdout, whatever the log level: there is no other way to learn it.
         println!(

@@ -84,42 +84,7 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
-        let (db, url) = TestDb::create();
-        let env = |key: &str| match key {
-            "DATABASE_URL" => Some(url.clone()),
-            "SUITS_JWT_SECRET" => Some(JWT_SECRET.to_owned()),
-            "SUITS_ADMIN_EMAIL" => Some(ADMIN_EMAIL.to_owned()),
-            "SUITS_ADMIN_PASSWORD" => Some(ADMIN_PASSWORD.to_owned()),
-            "SUITS_DB_POOL_SIZE" => Some("3".to_owned()),
-            _ => None,
-        };
-        let config = Config::from_lookup(env).expect("test config");
-        let pool = db::connect(&config.database, &config.pool).expect("connect");
-        {
-            let mut conn = pool.get().expect("connection");
-            db::migrate::with_startup_lock(&mut conn, |conn| {
-                db::migrate::run_pending(conn)?;
-                bootstrap::run(conn, &config).map_err(|e| e.to_string().into())
-            })
-            .expect("migrate and seed");
-        }
-        let state = web::Data::new(AppState {
-            pool,
-            tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
-        });
-        let service = actix_web::test::init_service(suits::app(state.clone())).await;
-        let service =
-            boxed::service(service.map(|res: ServiceResponse<_>| res.map_into_boxed_body()));
-        let mut app = TestApp {
-            service,
-            state,
-            admin_id: 0,
-            url,
-            db,
-        };
-        let me = app.get("/api/v1/me").token(&app.admin_token()).send().await;
-        app.admin_id = me.json()["id"].as_i64().expect("admin id");
-        app
+        Self::spawn_with(&[]).await
     }
 
     /// A token for the seeded admin, minted directly (login itself is tested in auth.rs).
@@ -375,14 +340,9 @@ impl TestApp {
         };
         let config = Config::from_lookup(env).expect("test config");
         let pool = db::connect(&config.database, &config.pool).expect("connect");
-        {
-            let mut conn = pool.get().expect("connection");
-            db::migrate::with_startup_lock(&mut conn, |conn| {
-                db::migrate::run_pending(conn)?;
-                bootstrap::run(conn, &config).map_err(|e| e.to_string().into())
-            })
-            .expect("migrate and seed");
-        }
+        let mut conn = pool.get().expect("connection");
+        bootstrap::prepare_database(&mut conn, &config).expect("migrate and seed");
+        drop(conn);
         let state = web::Data::new(AppState {
             pool,
             tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),

@@ -117,11 +117,7 @@ fn two_instances_starting_together_do_not_race() {
                 let pool =
                     db::connect(&config.database, &config.pool).map_err(|e| e.to_string())?;
                 let mut conn = pool.get().map_err(|e| e.to_string())?;
-                db::migrate::with_startup_lock(&mut conn, |conn| {
-                    db::migrate::run_pending(conn)?;
-                    bootstrap::run(conn, &config).map_err(|e| e.to_string().into())
-                })
-                .map_err(|e| e.to_string())
+                bootstrap::prepare_database(&mut conn, &config).map_err(|e| e.to_string())
             })
         })
         .collect();
