@@ -52,7 +52,6 @@ fn main() -> ExitCode {
     match run(command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            log::error!("{message}");
             eprintln!("suits: {message}");
             ExitCode::FAILURE
         }
