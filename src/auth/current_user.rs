@@ -21,7 +21,6 @@ use crate::AppState;
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub staff_id: i64,
-    pub role: String,
     pub request_id: String,
     pub grants: Vec<Grant>,
 }
@@ -174,9 +173,8 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
         .unwrap_or_default();
     let found = db::run(&state.pool, move |conn| Ok(load_caller(conn, staff_id)?)).await?;
     match found {
-        Some((role, true, grants)) => Ok(Caller {
+        Some((true, grants)) => Ok(Caller {
             staff_id,
-            role,
             request_id,
             grants,
         }),
@@ -186,34 +184,30 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     }
 }
 
-type GrantRow = (String, bool, Option<String>, Option<String>);
+type GrantRow = (bool, Option<String>, Option<String>);
 
-/// The staff member's role, active flag and grants, in one query.
-fn load_caller(
-    conn: &mut DbConn,
-    staff_id: i64,
-) -> QueryResult<Option<(String, bool, Vec<Grant>)>> {
+/// The staff member's active flag and their role's grants, in one query.
+fn load_caller(conn: &mut DbConn, staff_id: i64) -> QueryResult<Option<(bool, Vec<Grant>)>> {
     let rows: Vec<GrantRow> = staff::table
         .left_join(role_permissions::table.on(role_permissions::role_key.eq(staff::role)))
         .filter(staff::id.eq(staff_id))
         .select((
-            staff::role,
             staff::active,
             role_permissions::permission.nullable(),
             role_permissions::scope.nullable(),
         ))
         .load(conn)?;
-    let Some((role, active, _, _)) = rows.first().cloned() else {
+    let Some(active) = rows.first().map(|(active, _, _)| *active) else {
         return Ok(None);
     };
     let grants = rows
         .into_iter()
-        .filter_map(|(_, _, permission, scope)| {
+        .filter_map(|(_, permission, scope)| {
             Some(Grant {
                 permission: Permission::from_key(&permission?)?,
                 scope: Scope::parse(&scope?)?,
             })
         })
         .collect();
-    Ok(Some((role, active, grants)))
+    Ok(Some((active, grants)))
 }
