@@ -92,58 +92,9 @@ async fn deactivate(app: &TestApp, staff_id: i64) {
     assert_eq!(res.status, 200, "deactivate: {}", res.text());
 }
 
-fn names(page: &Value) -> Vec<String> {
-    page["data"]
-        .as_array()
-        .expect("data array")
-        .iter()
-        .map(|a| a["name"].as_str().expect("name").to_owned())
-        .collect()
-}
-
-fn encode(raw: &str) -> String {
-    raw.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// Follows `next_cursor` from the first page of `query` to the last; returns every
-/// page's names.
+/// Every page of `query`, as the admin lists accounts.
 async fn walk(app: &TestApp, query: &str) -> Vec<Vec<String>> {
-    let mut pages = Vec::new();
-    let mut res = list(app, query).await;
-    loop {
-        assert_eq!(res.status, 200, "{}", res.text());
-        let body = res.json();
-        pages.push(names(&body));
-        let Some(cursor) = body["next_cursor"].as_str() else {
-            assert!(res.header("link").is_none(), "no Link on the last page");
-            return pages;
-        };
-        assert!(res.header("link").is_some(), "Link with every next_cursor");
-        assert!(pages.len() < 100, "pagination does not end");
-        res = list(app, &format!("{query}&cursor={cursor}")).await;
-    }
-}
-
-/// The audit events of one resource type and id, oldest first, as the admin reads them.
-async fn audit_events(app: &TestApp, resource_type: &str, resource_id: &str) -> Vec<Value> {
-    let res = app
-        .get(&format!(
-            "/api/v1/audit-events?resource_type={resource_type}&resource_id={}&limit=200",
-            encode(resource_id)
-        ))
-        .token(&app.admin_token())
-        .send()
-        .await;
-    assert_eq!(res.status, 200, "{}", res.text());
-    res.json()["data"].as_array().expect("data array").clone()
+    walk_pages(app, &app.admin_token(), ACCOUNTS, query).await
 }
 
 fn actions(events: &[Value]) -> Vec<String> {
@@ -1422,7 +1373,7 @@ async fn concurrent_patches_with_one_etag_let_exactly_one_win() {
     let mut statuses: Vec<u16> = responses.iter().map(|r| r.status.as_u16()).collect();
     statuses.sort();
     assert_eq!(statuses, [200, 412, 412, 412, 412, 412]);
-    let events = audit_events(&app, "account", &account["id"].to_string()).await;
+    let events = audit_trail(&app, "account", &account["id"].to_string()).await;
     assert_eq!(actions(&events), ["accounts.create", "accounts.update"]);
 }
 
@@ -1553,7 +1504,7 @@ async fn a_refused_client_delete_writes_no_audit_event() {
         .send()
         .await
         .problem(409);
-    let events = audit_events(&app, "client", &client["id"].to_string()).await;
+    let events = audit_trail(&app, "client", &client["id"].to_string()).await;
     assert_eq!(actions(&events), ["clients.create"]);
 }
 
@@ -1648,7 +1599,7 @@ async fn repeating_an_assignment_writes_no_second_audit_event() {
             .status
             .is_success());
     }
-    let events = audit_events(
+    let events = audit_trail(
         &app,
         "account_team",
         &format!("{}/{staff_id}", account["id"]),
@@ -1672,7 +1623,7 @@ async fn assigning_with_a_changed_role_is_200_and_one_audit_event() {
         "lead executive"
     );
 
-    let events = audit_events(
+    let events = audit_trail(
         &app,
         "account_team",
         &format!("{}/{staff_id}", account["id"]),
@@ -1884,7 +1835,7 @@ async fn concurrent_assignments_of_one_member_add_them_once() {
     let mut statuses: Vec<u16> = responses.iter().map(|r| r.status.as_u16()).collect();
     statuses.sort();
     assert_eq!(statuses, [200, 200, 200, 200, 200, 201], "{responses:?}");
-    let events = audit_events(
+    let events = audit_trail(
         &app,
         "account_team",
         &format!("{}/{staff_id}", account["id"]),
@@ -1907,7 +1858,7 @@ async fn concurrent_unassignments_of_one_member_remove_them_once() {
     let mut statuses: Vec<u16> = responses.iter().map(|r| r.status.as_u16()).collect();
     statuses.sort();
     assert_eq!(statuses, [204, 404, 404, 404, 404, 404], "{responses:?}");
-    let events = audit_events(
+    let events = audit_trail(
         &app,
         "account_team",
         &format!("{}/{staff_id}", account["id"]),
@@ -1928,7 +1879,7 @@ async fn concurrent_deletes_of_one_account_delete_it_once() {
     let mut statuses: Vec<u16> = responses.iter().map(|r| r.status.as_u16()).collect();
     statuses.sort();
     assert_eq!(statuses, [204, 404, 404, 404, 404, 404], "{responses:?}");
-    let events = audit_events(&app, "account", &account["id"].to_string()).await;
+    let events = audit_trail(&app, "account", &account["id"].to_string()).await;
     assert_eq!(actions(&events), ["accounts.create", "accounts.delete"]);
 }
 
@@ -1945,7 +1896,7 @@ async fn create_writes_an_accounts_create_event_with_the_new_values() {
     )
     .await;
     let account = res.json();
-    let events = audit_events(&app, "account", &account["id"].to_string()).await;
+    let events = audit_trail(&app, "account", &account["id"].to_string()).await;
     assert_eq!(actions(&events), ["accounts.create"]);
     let event = &events[0];
     assert_eq!(event["actor_id"], app.admin_id);
@@ -2002,7 +1953,7 @@ async fn patch_writes_an_accounts_update_event_with_before_and_after() {
         .send()
         .await;
     assert_eq!(res.status, 200, "{}", res.text());
-    let events = audit_events(&app, "account", &account["id"].to_string()).await;
+    let events = audit_trail(&app, "account", &account["id"].to_string()).await;
     assert_eq!(actions(&events), ["accounts.create", "accounts.update"]);
     assert_eq!(events[1]["actor_id"], director_id);
     assert_eq!(events[1]["request_id"], "close-acme-snacks");
@@ -2026,7 +1977,7 @@ async fn delete_writes_an_accounts_delete_event() {
         .send()
         .await;
     assert_eq!(res.status, 204);
-    let events = audit_events(&app, "account", &account["id"].to_string()).await;
+    let events = audit_trail(&app, "account", &account["id"].to_string()).await;
     assert_eq!(actions(&events), ["accounts.create", "accounts.delete"]);
     assert_eq!(events[1]["request_id"], res.header("x-request-id").unwrap());
     assert_eq!(
@@ -2048,7 +1999,7 @@ async fn assign_and_unassign_write_account_team_events() {
         .await;
 
     let resource_id = format!("{}/{staff_id}", account["id"]);
-    let events = audit_events(&app, "account_team", &resource_id).await;
+    let events = audit_trail(&app, "account_team", &resource_id).await;
     assert_eq!(actions(&events), ["accounts.assign", "accounts.unassign"]);
     assert!(events.iter().all(|e| e["resource_type"] == "account_team"));
     assert!(events.iter().all(|e| e["actor_id"] == app.admin_id));
@@ -2106,9 +2057,9 @@ async fn failed_or_empty_account_mutations_write_no_audit_event() {
         .problem(422);
     assert_eq!(patch(&app, &account, json!({})).await.status, 200);
 
-    let events = audit_events(&app, "account", &account["id"].to_string()).await;
+    let events = audit_trail(&app, "account", &account["id"].to_string()).await;
     assert_eq!(actions(&events), ["accounts.create"]);
-    let team_events = audit_events(
+    let team_events = audit_trail(
         &app,
         "account_team",
         &format!("{}/{inactive_id}", account["id"]),

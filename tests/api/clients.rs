@@ -25,61 +25,14 @@ async fn list(app: &TestApp, query: &str) -> Resp {
         .await
 }
 
-/// The names on one page, in order.
-fn names(page: &Value) -> Vec<String> {
-    page["data"]
-        .as_array()
-        .expect("data array")
-        .iter()
-        .map(|c| c["name"].as_str().expect("name").to_owned())
-        .collect()
-}
-
-/// Percent-encodes a query parameter value.
-fn encode(raw: &str) -> String {
-    raw.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// Follows `next_cursor` from the first page of `query` to the last; returns every
-/// page's names.
+/// Every page of `query`, as the admin lists clients.
 async fn walk(app: &TestApp, query: &str) -> Vec<Vec<String>> {
-    let mut pages = Vec::new();
-    let mut res = list(app, query).await;
-    loop {
-        assert_eq!(res.status, 200, "{}", res.text());
-        let body = res.json();
-        pages.push(names(&body));
-        let Some(cursor) = body["next_cursor"].as_str() else {
-            assert!(
-                res.header("link").is_none(),
-                "no Link header on the last page"
-            );
-            return pages;
-        };
-        assert!(pages.len() < 100, "pagination does not end");
-        res = list(app, &format!("{query}&cursor={cursor}")).await;
-    }
+    walk_pages(app, &app.admin_token(), CLIENTS, query).await
 }
 
 /// The audit events recorded for one client, oldest first.
 async fn audit_events(app: &TestApp, id: &Value) -> Vec<Value> {
-    let res = app
-        .get(&format!(
-            "/api/v1/audit-events?resource_type=client&resource_id={id}&limit=200"
-        ))
-        .token(&app.admin_token())
-        .send()
-        .await;
-    assert_eq!(res.status, 200, "{}", res.text());
-    res.json()["data"].as_array().expect("data array").clone()
+    audit_trail(app, "client", &id.to_string()).await
 }
 
 fn error<'a>(problem: &'a Value, field: &str) -> &'a Value {

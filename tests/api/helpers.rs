@@ -391,3 +391,79 @@ impl Req<'_> {
         }
     }
 }
+
+/// The `name` of every record on one page, in order.
+pub fn names(page: &Value) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .expect("data array")
+        .iter()
+        .map(|r| r["name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+/// Percent-encodes a query parameter value.
+pub fn encode(raw: &str) -> String {
+    raw.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Follows `next_cursor` from `path?query` (which may already carry a cursor) to the last
+/// page, as `token`; returns each page's names. Every page with a `next_cursor` must have
+/// a `Link` header, and the last page none.
+pub async fn walk_pages(app: &TestApp, token: &str, path: &str, query: &str) -> Vec<Vec<String>> {
+    let base: String = query
+        .split('&')
+        .filter(|p| !p.starts_with("cursor="))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut pages = Vec::new();
+    let mut res = app
+        .get(&format!("{path}?{query}"))
+        .token(token)
+        .send()
+        .await;
+    loop {
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        let body = res.json();
+        pages.push(names(&body));
+        let Some(cursor) = body["next_cursor"].as_str() else {
+            assert!(
+                res.header("link").is_none(),
+                "no Link header on the last page"
+            );
+            return pages;
+        };
+        assert!(
+            res.header("link").is_some(),
+            "a Link header with every next_cursor"
+        );
+        assert!(pages.len() < 100, "pagination does not end");
+        res = app
+            .get(&format!("{path}?{base}&cursor={cursor}"))
+            .token(token)
+            .send()
+            .await;
+    }
+}
+
+/// The audit events about one record, oldest first, as the admin reads them.
+pub async fn audit_trail(app: &TestApp, resource_type: &str, resource_id: &str) -> Vec<Value> {
+    let res = app
+        .get(&format!(
+            "/api/v1/audit-events?resource_type={resource_type}&resource_id={}&limit=200",
+            encode(resource_id)
+        ))
+        .token(&app.admin_token())
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    res.json()["data"].as_array().expect("data array").clone()
+}

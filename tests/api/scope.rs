@@ -100,26 +100,9 @@ async fn list_names(app: &TestApp, token: &str, path: &str, query: &str) -> Vec<
     names(&get_as(app, token, &format!("{path}?{query}")).await)
 }
 
-/// Follows `next_cursor` from `query` (which may carry a cursor) to the last page; returns
-/// the names in the order seen.
+/// Every name from `query` (which may carry a cursor) to the last page, in the order seen.
 async fn walk(app: &TestApp, token: &str, path: &str, query: &str) -> Vec<String> {
-    let mut seen = Vec::new();
-    let mut res = get_as(app, token, &format!("{path}?{query}")).await;
-    let base: String = query
-        .split('&')
-        .filter(|p| !p.starts_with("cursor="))
-        .collect::<Vec<_>>()
-        .join("&");
-    for _ in 0..100 {
-        seen.extend(names(&res));
-        let body = res.json();
-        let Some(cursor) = body["next_cursor"].as_str() else {
-            assert!(res.header("link").is_none(), "no Link on the last page");
-            return seen;
-        };
-        res = get_as(app, token, &format!("{path}?{base}&cursor={cursor}")).await;
-    }
-    panic!("pagination does not end: {seen:?}");
+    walk_pages(app, token, path, query).await.concat()
 }
 
 /// Every audit event the caller can read, oldest first.
