@@ -30,8 +30,19 @@ pub fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> Result<Accoun
     repo::find(conn, id, visibility)?.ok_or_else(|| not_found(id))
 }
 
-pub fn view(conn: &mut DbConn, caller: &Caller, account: Account) -> Result<AccountView, ApiError> {
+/// `found_under` is the visibility the account was just read with: one read under `Assigned`
+/// is within the caller's assignments already, and needs no second query to say so. After
+/// a write, pass `Visibility::All`: the write may have changed the answer.
+pub fn view(
+    conn: &mut DbConn,
+    caller: &Caller,
+    found_under: Visibility,
+    account: Account,
+) -> Result<AccountView, ApiError> {
     let allowed_actions = caller.allowed_actions(ACTIONS, || {
+        if let Visibility::Assigned(_) = found_under {
+            return Ok(true);
+        }
         repo::find(conn, account.id, Visibility::Assigned(caller.staff_id)).map(|a| a.is_some())
     })?;
     Ok(AccountView {
@@ -47,7 +58,7 @@ pub fn get(
     id: i64,
 ) -> Result<AccountView, ApiError> {
     let account = find(conn, id, visibility)?;
-    view(conn, caller, account)
+    view(conn, caller, visibility, account)
 }
 
 fn unique_conflict(e: diesel::result::Error) -> ApiError {
@@ -156,7 +167,8 @@ pub fn create(
         )?;
         Ok::<_, ApiError>(account)
     })?;
-    view(conn, caller, account)
+    // A new account was not read under any visibility: ask, if a grant needs it.
+    view(conn, caller, Visibility::All, account)
 }
 
 /// Reads the account for a change: locked until the transaction ends, within the caller's
@@ -219,7 +231,8 @@ pub fn update(
         )?;
         Ok::<_, ApiError>(updated)
     })?;
-    view(conn, caller, account)
+    // After a write, ask afresh (see `view`): a new manager can take the account away.
+    view(conn, caller, Visibility::All, account)
 }
 
 /// Deleting removes the team with the account; anything else referring to it (briefs,

@@ -28,8 +28,19 @@ pub fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> Result<Client
 }
 
 /// The client with what `caller` may do with it.
-pub fn view(conn: &mut DbConn, caller: &Caller, client: Client) -> Result<ClientView, ApiError> {
+/// `found_under` is the visibility the client was just read with: one read under `Assigned`
+/// is within the caller's assignments already, and needs no second query to say so. After
+/// a write, pass `Visibility::All`: the write may have changed the answer.
+pub fn view(
+    conn: &mut DbConn,
+    caller: &Caller,
+    found_under: Visibility,
+    client: Client,
+) -> Result<ClientView, ApiError> {
     let allowed_actions = caller.allowed_actions(ACTIONS, || {
+        if let Visibility::Assigned(_) = found_under {
+            return Ok(true);
+        }
         repo::find(conn, client.id, Visibility::Assigned(caller.staff_id)).map(|c| c.is_some())
     })?;
     Ok(ClientView {
@@ -45,7 +56,7 @@ pub fn get(
     id: i64,
 ) -> Result<ClientView, ApiError> {
     let client = find(conn, id, visibility)?;
-    view(conn, caller, client)
+    view(conn, caller, visibility, client)
 }
 
 fn unique_conflict(e: diesel::result::Error) -> ApiError {
@@ -118,7 +129,8 @@ pub fn create(
         )?;
         Ok::<_, ApiError>(client)
     })?;
-    view(conn, caller, client)
+    // A new client was not read under any visibility: ask, if a grant needs it.
+    view(conn, caller, Visibility::All, client)
 }
 
 /// Reads the client for a change: locked until the transaction ends, within the caller's
@@ -179,7 +191,8 @@ fn modify(
         )?;
         Ok::<_, ApiError>(updated)
     })?;
-    view(conn, caller, client)
+    // After a write, ask afresh (see `view`).
+    view(conn, caller, Visibility::All, client)
 }
 
 pub fn update(
