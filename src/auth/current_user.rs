@@ -202,12 +202,7 @@ fn load_caller(conn: &mut DbConn, staff_id: i64) -> QueryResult<Option<(bool, Ve
     };
     let grants = rows
         .into_iter()
-        .filter_map(|(_, permission, scope)| {
-            Some(Grant {
-                permission: Permission::from_key(&permission?)?,
-                scope: Scope::parse(&scope?)?,
-            })
-        })
+        .filter_map(|(_, permission, scope)| Grant::from_stored(&permission?, &scope?))
         .collect();
     Ok(Some((active, grants)))
 }

@@ -114,6 +114,17 @@ pub struct Grant {
     pub scope: Scope,
 }
 
+impl Grant {
+    /// A grant as stored. A permission or scope this build does not know reads as no grant
+    /// rather than failing the request.
+    pub fn from_stored(permission: &str, scope: &str) -> Option<Grant> {
+        Some(Grant {
+            permission: Permission::from_key(permission)?,
+            scope: Scope::parse(scope)?,
+        })
+    }
+}
+
 pub struct BuiltInRole {
     pub key: &'static str,
     pub name: &'static str,

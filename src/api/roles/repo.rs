@@ -22,24 +22,22 @@ pub fn grants(conn: &mut DbConn, key: &str) -> QueryResult<Vec<Grant>> {
         .filter(role_permissions::role_key.eq(key))
         .select((role_permissions::permission, role_permissions::scope))
         .load(conn)?;
-    let mut grants: Vec<Grant> = rows
-        .into_iter()
-        // A permission this build no longer knows is ignored rather than failing reads.
-        .filter_map(|(p, s)| {
-            Some(Grant {
-                permission: Permission::from_key(&p)?,
-                scope: Scope::parse(&s)?,
-            })
-        })
-        .collect();
-    grants.sort_by_key(|g| g.permission);
-    Ok(grants)
+    Ok(sorted_grants(
+        rows.iter().map(|(p, s)| (p.as_str(), s.as_str())),
+    ))
 }
 
-fn to_role(conn: &mut DbConn, row: RoleRow) -> QueryResult<Role> {
+fn sorted_grants<'a>(stored: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<Grant> {
+    let mut grants: Vec<Grant> = stored
+        .filter_map(|(permission, scope)| Grant::from_stored(permission, scope))
+        .collect();
+    grants.sort_by_key(|g| g.permission);
+    grants
+}
+
+fn to_role(row: RoleRow, permissions: Vec<Grant>) -> Role {
     let (key, name, description, built_in, version, created_at, updated_at) = row;
-    let permissions = grants(conn, &key)?;
-    Ok(Role {
+    Role {
         key,
         name,
         description,
@@ -48,12 +46,15 @@ fn to_role(conn: &mut DbConn, row: RoleRow) -> QueryResult<Role> {
         version,
         created_at,
         updated_at,
-    })
+    }
 }
 
 pub fn find(conn: &mut DbConn, key: &str) -> QueryResult<Option<Role>> {
-    let row: Option<RoleRow> = roles::table.find(key).first(conn).optional()?;
-    row.map(|row| to_role(conn, row)).transpose()
+    let Some(row) = roles::table.find(key).first::<RoleRow>(conn).optional()? else {
+        return Ok(None);
+    };
+    let permissions = grants(conn, key)?;
+    Ok(Some(to_role(row, permissions)))
 }
 
 pub fn exists(conn: &mut DbConn, key: &str) -> QueryResult<bool> {
@@ -62,7 +63,25 @@ pub fn exists(conn: &mut DbConn, key: &str) -> QueryResult<bool> {
 
 pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Role>> {
     let rows: Vec<RoleRow> = roles::table.order(roles::key.asc()).load(conn)?;
-    rows.into_iter().map(|row| to_role(conn, row)).collect()
+    // Every role's grants in one query, rather than one query per role.
+    let stored: Vec<(String, String, String)> = role_permissions::table
+        .select((
+            role_permissions::role_key,
+            role_permissions::permission,
+            role_permissions::scope,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let of_role = stored
+                .iter()
+                .filter(|(role, _, _)| *role == row.0)
+                .map(|(_, p, s)| (p.as_str(), s.as_str()));
+            let permissions = sorted_grants(of_role);
+            to_role(row, permissions)
+        })
+        .collect())
 }
 
 fn replace_grants(conn: &mut DbConn, key: &str, grants: &[Grant]) -> QueryResult<()> {
