@@ -279,8 +279,7 @@ impl Cursor {
     pub fn time_value(&self) -> Result<NaiveDateTime, ApiError> {
         self.value
             .as_str()
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .map(|t| t.naive_utc())
+            .and_then(read_time)
             .ok_or_else(invalid_cursor)
     }
 }
@@ -396,13 +395,18 @@ pub fn parse_time_param(name: &str, raw: Option<&str>) -> Result<Option<NaiveDat
 }
 
 fn parse_time(name: &str, raw: &str) -> Result<NaiveDateTime, ApiError> {
+    read_time(raw).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "{name} must be an RFC 3339 timestamp such as 2026-01-31T09:00:00Z, got {raw:?}"
+        ))
+    })
+}
+
+/// The inverse of [`format_time`], accepting any RFC 3339 offset.
+fn read_time(raw: &str) -> Option<NaiveDateTime> {
     DateTime::parse_from_rfc3339(raw)
+        .ok()
         .map(|t| t.naive_utc())
-        .map_err(|_| {
-            ApiError::BadRequest(format!(
-                "{name} must be an RFC 3339 timestamp such as 2026-01-31T09:00:00Z, got {raw:?}"
-            ))
-        })
 }
 
 /// A stored UTC timestamp as RFC 3339 with a `Z`, e.g. `2026-11-26T09:30:00.123456Z`:
