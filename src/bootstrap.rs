@@ -68,6 +68,7 @@ pub fn run(conn: &mut DbConn, config: &Config) -> Result<Option<String>, ApiErro
     staff::service::insert(
         conn,
         &actor,
+        None,
         &config.admin_email,
         "Administrator",
         "admin",

@@ -15,10 +15,16 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
+    /// Query or path parameters that cannot be used, each named in `errors`.
+    #[error("{}", describe_parameters(.0))]
+    InvalidParameters(Vec<FieldError>),
     #[error("{0}")]
     Unauthorized(String),
     #[error("this operation requires the permission {0}")]
     Forbidden(Permission),
+    /// The caller holds the operation's permission, but a rule forbids this use of it.
+    #[error("{0}")]
+    Denied(String),
     #[error("{0}")]
     NotFound(String),
     #[error("method {method} is not allowed here")]
@@ -132,6 +138,11 @@ impl ApiError {
         e.into()
     }
 
+    /// One query or path parameter that cannot be used (400, named in `errors`).
+    pub fn parameter(name: &str, code: &str, message: impl Into<String>) -> Self {
+        ApiError::InvalidParameters(vec![FieldError::new(name, code, message)])
+    }
+
     pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
         ApiError::Validation(vec![FieldError::new(field, code, message)])
     }
@@ -146,7 +157,9 @@ impl ApiError {
 
     fn field_errors(&self) -> &[FieldError] {
         match self {
-            ApiError::Validation(errors) | ApiError::Conflict { errors, .. } => errors,
+            ApiError::Validation(errors)
+            | ApiError::InvalidParameters(errors)
+            | ApiError::Conflict { errors, .. } => errors,
             _ => &[],
         }
     }
@@ -164,12 +177,20 @@ impl ApiError {
     }
 }
 
+/// One parameter's problem says it all; several are counted, each in `errors`.
+fn describe_parameters(errors: &[FieldError]) -> String {
+    match errors {
+        [one] => format!("parameter {}: {}", one.field, one.message),
+        _ => format!("the request has {} invalid parameter(s)", errors.len()),
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::Denied(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,

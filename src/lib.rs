@@ -25,7 +25,6 @@ use utoipa_actix_web::{AppExt, UtoipaApp};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::jwt::TokenKeys;
-use crate::error::ApiError;
 
 /// What every request can reach. Nothing here is per-user or per-session: any number of
 /// instances can serve the same database.
@@ -79,12 +78,6 @@ pub fn app(
     app.app_data(state)
         .app_data(web::Data::new(routes))
         .app_data(web::Data::new(spec_json))
-        .app_data(web::QueryConfig::default().error_handler(|e, _| {
-            ApiError::BadRequest(format!("invalid query string: {e}")).into()
-        }))
-        .app_data(web::PathConfig::default().error_handler(|_, req| {
-            ApiError::NotFound(format!("no such resource: {}", req.path())).into()
-        }))
         .service(web::redirect("/docs", "/docs/"))
         .service(
             SwaggerUi::new("/docs/{_:.*}").config(

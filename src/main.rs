@@ -109,6 +109,7 @@ fn run(command: Command) -> Result<(), String> {
             let staff = api::staff::service::insert(
                 &mut conn,
                 &Actor::system("cli"),
+                None,
                 &email,
                 &name,
                 &role,

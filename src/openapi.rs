@@ -39,7 +39,7 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
     (
         "400",
         "BadRequest",
-        "Malformed JSON, or an invalid query parameter, cursor or header",
+        "Malformed JSON, or an invalid path or query parameter (each named in `errors`), cursor or header",
     ),
     (
         "401",
@@ -132,13 +132,14 @@ fn complete_operation(op: &mut Value, has_path_params: bool) {
     } else {
         json!([{"bearer": []}])
     };
+    require_non_empty_query_strings(op);
     let params = op["parameters"].as_array().cloned().unwrap_or_default();
     let has_query = params.iter().any(|p| p["in"] == "query");
     let has_if_match = params.iter().any(|p| p["name"] == "If-Match");
     let has_body = op.get("requestBody").is_some();
     let uses_db = op["operationId"] != "healthz";
     let applies = |status: &str| match status {
-        "400" => has_body || has_query,
+        "400" => has_body || has_query || has_path_params,
         "401" => !public,
         "403" => !public && permission != "authenticated",
         "404" => has_path_params,
@@ -156,6 +157,20 @@ fn complete_operation(op: &mut Value, has_path_params: bool) {
                     json!({"$ref": format!("#/components/responses/{name}")}),
                 );
             }
+        }
+    }
+}
+
+/// A query parameter given empty is refused like any other bad value (`rest::Query`), so
+/// every text parameter says it needs at least one character.
+fn require_non_empty_query_strings(op: &mut Value) {
+    let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for param in params.iter_mut().filter(|p| p["in"] == "query") {
+        let schema = &mut param["schema"];
+        if schema["type"] == "string" && schema.get("minLength").is_none() {
+            schema["minLength"] = json!(1);
         }
     }
 }

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use validator::Validate;
 
+use crate::auth::gate::Gate;
 use crate::error::{ApiError, FieldError};
 
 /// Request bodies above this are refused with 413 before they are parsed.
@@ -34,43 +35,151 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type = req.content_type().to_ascii_lowercase();
-        let is_json = content_type == "application/json"
-            || (content_type.starts_with("application/") && content_type.ends_with("+json"));
         let declared_len = req
             .headers()
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let payload = payload.take();
+        let gate = Gate::of(req);
         Box::pin(async move {
-            if !is_json {
-                return Err(ApiError::UnsupportedMediaType(format!(
-                    "expected a JSON body with Content-Type: application/json, got {}",
-                    if content_type.is_empty() {
-                        "none"
-                    } else {
-                        &content_type
-                    }
-                )));
-            }
-            if declared_len.is_some_and(|len| len > BODY_LIMIT) {
-                return Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT });
-            }
-            let mut body = Vec::with_capacity(declared_len.unwrap_or(1024).min(BODY_LIMIT));
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    ApiError::BadRequest(format!("cannot read the request body: {e}"))
-                })?;
-                if body.len() + chunk.len() > BODY_LIMIT {
-                    return Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT });
-                }
-                body.extend_from_slice(&chunk);
-            }
-            let value = parse_json::<T>(&body)?;
-            value.validate()?;
-            Ok(ValidJson(value))
+            let result = read_json(&content_type, declared_len, payload).await;
+            gate.hold(result).await.map(ValidJson)
         })
     }
+}
+
+async fn read_json<T: DeserializeOwned + Validate>(
+    content_type: &str,
+    declared_len: Option<usize>,
+    mut payload: Payload,
+) -> Result<T, ApiError> {
+    let is_json = content_type == "application/json"
+        || (content_type.starts_with("application/") && content_type.ends_with("+json"));
+    if !is_json {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "expected a JSON body with Content-Type: application/json, got {}",
+            if content_type.is_empty() {
+                "none"
+            } else {
+                content_type
+            }
+        )));
+    }
+    if declared_len.is_some_and(|len| len > BODY_LIMIT) {
+        return Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT });
+    }
+    let mut body = Vec::with_capacity(declared_len.unwrap_or(1024).min(BODY_LIMIT));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|e| ApiError::BadRequest(format!("cannot read the request body: {e}")))?;
+        if body.len() + chunk.len() > BODY_LIMIT {
+            return Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    refuse_control_characters(&body)?;
+    let value = parse_json::<T>(&body)?;
+    value.validate()?;
+    Ok(value)
+}
+
+/// NUL and the other control characters except tab, newline and carriage return are
+/// refused in every string of every body, whatever the field: PostgreSQL cannot store
+/// NUL at all, and the rest is never meant. (Single-line fields also refuse tab and
+/// newlines, with [`single_line`].) JSON can only carry them escaped (`\u0000`), or raw
+/// as DEL and the C1 block, so a body without those bytes is passed without a second parse.
+fn refuse_control_characters(body: &[u8]) -> Result<(), ApiError> {
+    let suspicious = body.windows(2).any(|w| w == b"\\u" || w[0] == 0xC2) || body.contains(&0x7F);
+    if !suspicious {
+        return Ok(());
+    }
+    // Malformed JSON is reported by the typed parse that follows.
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Ok(());
+    };
+    let mut errors = Vec::new();
+    find_control_characters(&value, "", &mut errors);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+fn find_control_characters(value: &serde_json::Value, path: &str, out: &mut Vec<FieldError>) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if has_control(text, Lines::Many) => {
+            out.push(control_character_error(path))
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                find_control_characters(item, &format!("{path}[{index}]"), out);
+            }
+        }
+        Value::Object(fields) => {
+            for (name, item) in fields {
+                let path = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                if has_control(name, Lines::One) {
+                    out.push(control_character_error(&path));
+                } else {
+                    find_control_characters(item, &path, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a text may span lines: long text keeps tabs and newlines, nothing else does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    One,
+    Many,
+}
+
+/// Whether `text` holds a control character not allowed in it.
+pub fn has_control(text: &str, lines: Lines) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && (lines == Lines::One || !matches!(c, '\t' | '\n' | '\r')))
+}
+
+fn control_character_error(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        "control_character",
+        "must not contain NUL or other control characters",
+    )
+}
+
+/// Validates a single-line text (a name, an email, a key, a reference): no tab, newline
+/// or other control character. For `#[validate(custom(function = single_line))]`.
+pub fn single_line(value: &str) -> Result<(), validator::ValidationError> {
+    if has_control(value, Lines::One) {
+        let mut e = validator::ValidationError::new("control_character");
+        e.message = Some("must be a single line without tabs or control characters".into());
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Validates a web address a browser may open: absolute `http` or `https` only, so a
+/// stored link can never run script (`javascript:`) or reach a local file.
+pub fn web_url(value: &str) -> Result<(), validator::ValidationError> {
+    let lower = value.to_ascii_lowercase();
+    let scheme_ok = lower.starts_with("http://") || lower.starts_with("https://");
+    if scheme_ok && validator::ValidateUrl::validate_url(&value) && !has_control(value, Lines::One)
+    {
+        return Ok(());
+    }
+    let mut e = validator::ValidationError::new("url");
+    e.message = Some("must be an absolute http or https URL such as https://example.com".into());
+    Err(e)
 }
 
 fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -144,14 +253,15 @@ where
     }
 }
 
-/// Rejects a string of only whitespace where a value is required.
-pub fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
+/// Validates a required single line (a name, which is stored trimmed): not only
+/// whitespace, and no tab, newline or other control character inside.
+pub fn required_line(value: &str) -> Result<(), validator::ValidationError> {
     if value.trim().is_empty() {
         let mut e = validator::ValidationError::new("blank");
         e.message = Some("must not be blank".into());
         return Err(e);
     }
-    Ok(())
+    single_line(value.trim())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -182,20 +292,26 @@ impl IfMatch {
 
 impl FromRequest for IfMatch {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = IfMatch::read(req);
+        let gate = Gate::of(req);
+        Box::pin(gate.hold(result))
+    }
+}
+
+impl IfMatch {
+    fn read(req: &HttpRequest) -> Result<IfMatch, ApiError> {
         let values: Vec<_> = req.headers().get_all(header::IF_MATCH).collect();
         if values.is_empty() {
-            return std::future::ready(Ok(IfMatch(None)));
+            return Ok(IfMatch(None));
         }
         let mut tags = Vec::new();
         for value in values {
-            let Ok(value) = value.to_str() else {
-                return std::future::ready(Err(ApiError::BadRequest(
-                    "malformed If-Match header".into(),
-                )));
-            };
+            let value = value
+                .to_str()
+                .map_err(|_| ApiError::BadRequest("malformed If-Match header".into()))?;
             tags.extend(
                 value
                     .split(',')
@@ -203,7 +319,107 @@ impl FromRequest for IfMatch {
                     .filter(|t| !t.is_empty()),
             );
         }
-        std::future::ready(Ok(IfMatch(Some(tags))))
+        Ok(IfMatch(Some(tags)))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Query and path parameters
+
+/// Query parameters deserialized into `T`, under one rule for every parameter of every
+/// list: a parameter given is used, so an empty value (`?sort=`), an unknown name, a value
+/// of the wrong type or one holding a control character is a 400 problem naming it in
+/// `errors`. Leave a parameter out to leave it unset.
+pub struct Query<T>(pub T);
+
+impl<T> Query<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = parse_query(req.query_string()).map(Query);
+        let gate = Gate::of(req);
+        Box::pin(gate.hold(result))
+    }
+}
+
+fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let pairs = form_urlencoded::parse(query.as_bytes());
+    let mut errors = Vec::new();
+    for (name, value) in pairs {
+        if has_control(&name, Lines::One) {
+            errors.push(control_character_error(&name.escape_default().to_string()));
+        } else if has_control(&value, Lines::One) {
+            errors.push(control_character_error(&name));
+        } else if value.is_empty() {
+            errors.push(FieldError::new(
+                name,
+                "empty",
+                "is empty; leave the parameter out to leave it unset",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidParameters(errors));
+    }
+    let de = serde_urlencoded::Deserializer::new(pairs);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        match message.strip_prefix("unknown field `") {
+            Some(rest) => {
+                let name = rest.split('`').next().unwrap_or_default();
+                ApiError::parameter(
+                    name,
+                    "unknown_parameter",
+                    format!("is not a parameter of this list; {message}"),
+                )
+            }
+            None if path != "." => ApiError::parameter(&path, "type", message),
+            None => ApiError::BadRequest(format!("the query string cannot be read: {message}")),
+        }
+    })
+}
+
+/// Path parameters deserialized into `T`. A value that cannot name a record (a number
+/// that is not one, say) is a 404 like any unknown id; one holding a control character is
+/// a 400 naming the parameter, since no record could ever be named by it.
+pub struct Path<T>(pub T);
+
+impl<T> Path<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Path<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = Path::read(req);
+        let gate = Gate::of(req);
+        Box::pin(gate.hold(result))
+    }
+}
+
+impl<T: DeserializeOwned> Path<T> {
+    fn read(req: &HttpRequest) -> Result<Self, ApiError> {
+        let info = req.match_info();
+        if let Some((name, _)) = info.iter().find(|(_, v)| has_control(v, Lines::One)) {
+            return Err(ApiError::InvalidParameters(vec![control_character_error(
+                name,
+            )]));
+        }
+        T::deserialize(actix_router::PathDeserializer::new(info))
+            .map(Path)
+            .map_err(|_| ApiError::NotFound(format!("no such resource: {}", req.path())))
     }
 }
 
@@ -285,7 +501,11 @@ impl Cursor {
 }
 
 fn invalid_cursor() -> ApiError {
-    ApiError::BadRequest("the cursor is invalid; use next_cursor from a previous page".into())
+    ApiError::parameter(
+        "cursor",
+        "invalid",
+        "is not a cursor this list issued; use next_cursor from a previous page",
+    )
 }
 
 impl PageRequest {
@@ -293,20 +513,25 @@ impl PageRequest {
     pub fn new(limit: Option<u32>, cursor: Option<&str>, sort: &str) -> Result<Self, ApiError> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::BadRequest(format!(
-                "limit must be between 1 and {MAX_LIMIT}, got {limit}"
-            )));
+            return Err(ApiError::parameter(
+                "limit",
+                "range",
+                format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
+            ));
         }
-        // An empty `cursor=` is what a client sends for "no cursor yet".
-        let after = match cursor.filter(|c| !c.is_empty()) {
+        let after = match cursor {
             None => None,
             Some(raw) => {
                 let cursor = Cursor::decode(raw).ok_or_else(invalid_cursor)?;
                 if cursor.sort != sort {
-                    return Err(ApiError::BadRequest(format!(
-                        "the cursor was issued for sort={}; repeat that sort or start without a cursor",
-                        cursor.sort
-                    )));
+                    return Err(ApiError::parameter(
+                        "cursor",
+                        "sort_mismatch",
+                        format!(
+                            "was issued for sort={}; repeat that sort or start without a cursor",
+                            cursor.sort
+                        ),
+                    ));
                 }
                 Some(cursor)
             }
@@ -369,7 +594,7 @@ pub fn parse_sort<F: Copy>(
     default: &str,
     allowed: &[(&str, F)],
 ) -> Result<(F, bool, String), ApiError> {
-    let raw = raw.filter(|r| !r.is_empty()).unwrap_or(default);
+    let raw = raw.unwrap_or(default);
     let (name, descending) = match raw.strip_prefix('-') {
         Some(name) => (name, true),
         None => (raw, false),
@@ -380,25 +605,29 @@ pub fn parse_sort<F: Copy>(
         .map(|(_, field)| (*field, descending, raw.to_owned()))
         .ok_or_else(|| {
             let names: Vec<&str> = allowed.iter().map(|(k, _)| *k).collect();
-            ApiError::BadRequest(format!(
-                "sort must be one of {} (prefix - for descending), got {raw:?}",
-                names.join(", ")
-            ))
+            ApiError::parameter(
+                "sort",
+                "invalid",
+                format!(
+                    "must be one of {} (prefix - for descending), got {raw:?}",
+                    names.join(", ")
+                ),
+            )
         })
 }
 
-/// Parses an optional RFC 3339 query timestamp such as `updated_since`; empty is absent.
+/// Parses an optional RFC 3339 query timestamp such as `updated_since`.
 pub fn parse_time_param(name: &str, raw: Option<&str>) -> Result<Option<NaiveDateTime>, ApiError> {
-    raw.filter(|r| !r.is_empty())
-        .map(|r| parse_time(name, r))
-        .transpose()
+    raw.map(|r| parse_time(name, r)).transpose()
 }
 
 fn parse_time(name: &str, raw: &str) -> Result<NaiveDateTime, ApiError> {
     read_time(raw).ok_or_else(|| {
-        ApiError::BadRequest(format!(
-            "{name} must be an RFC 3339 timestamp such as 2026-01-31T09:00:00Z, got {raw:?}"
-        ))
+        ApiError::parameter(
+            name,
+            "format",
+            format!("must be an RFC 3339 timestamp such as 2026-01-31T09:00:00Z, got {raw:?}"),
+        )
     })
 }
 

@@ -9,14 +9,14 @@ use super::staff::repo;
 use crate::auth::password;
 use crate::db;
 use crate::error::ApiError;
-use crate::rest::ValidJson;
+use crate::rest::{single_line, ValidJson};
 use crate::AppState;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "admin@suits.local", "password": "correct horse battery staple"}))]
 pub struct TokenRequest {
-    #[validate(length(min = 1, max = 254, message = "is required"))]
+    #[validate(length(min = 1, max = 254, message = "is required"), custom(function = single_line))]
     #[schema(min_length = 1, max_length = 254)]
     pub email: String,
     #[validate(length(min = 1, max = 1024, message = "is required"))]

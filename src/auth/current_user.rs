@@ -9,6 +9,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use diesel::prelude::*;
 use futures_util::future::LocalBoxFuture;
 
+use super::gate;
 use super::jwt::TokenError;
 use super::permissions::{Grant, Permission, Required, Scope};
 use crate::db::schema::{role_permissions, staff};
@@ -106,7 +107,9 @@ impl<P: Required> FromRequest for Authorized<P> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
+        let deciding = gate::open(&req);
         Box::pin(async move {
+            let _deciding = deciding;
             let caller = authenticate(&req).await?;
             let scope = caller
                 .scope_of(P::PERMISSION)
@@ -126,7 +129,9 @@ impl FromRequest for Authenticated {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
+        let deciding = gate::open(&req);
         Box::pin(async move {
+            let _deciding = deciding;
             let caller = authenticate(&req).await?;
             Ok(Authenticated { caller })
         })

@@ -1,6 +1,7 @@
 //! Authentication (bearer JWTs, argon2 passwords) and authorization (permission extractors).
 
 pub mod current_user;
+pub mod gate;
 pub mod jwt;
 pub mod password;
 pub mod permissions;

@@ -103,6 +103,11 @@ impl Scope {
             _ => None,
         }
     }
+
+    /// Whether holding a permission at `self` reaches every record `other` reaches.
+    pub fn covers(self, other: Scope) -> bool {
+        self == Scope::All || other == Scope::Assigned
+    }
 }
 
 /// A permission held with a scope.
@@ -123,6 +128,29 @@ impl Grant {
             scope: Scope::parse(scope)?,
         })
     }
+}
+
+/// Of `wanted`, the grants that `held` does not cover — a permission not held at all, or
+/// held at a narrower scope. Giving any of them away would reach beyond the giver.
+pub fn beyond(held: &[Grant], wanted: &[Grant]) -> Vec<Grant> {
+    wanted
+        .iter()
+        .filter(|w| {
+            !held
+                .iter()
+                .any(|h| h.permission == w.permission && h.scope.covers(w.scope))
+        })
+        .copied()
+        .collect()
+}
+
+/// The grants in words, for a problem's detail: `roles.write (all), audit.read (assigned)`.
+pub fn describe(grants: &[Grant]) -> String {
+    grants
+        .iter()
+        .map(|g| format!("{} ({})", g.permission, g.scope.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub struct BuiltInRole {

@@ -5,7 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::money::Money;
-use crate::rest::{merge, non_null, not_blank, nullable, rfc3339, text_enum};
+use crate::rest::{merge, non_null, nullable, required_line, rfc3339, single_line, text_enum};
 
 text_enum!(
     /// `closed` is how an account ends: a status, not a deletion.
@@ -116,7 +116,7 @@ pub struct AccountView {
 pub struct AccountCreate {
     pub client_id: i64,
     /// Unique within the client, ignoring case.
-    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = required_line))]
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// Defaults to `active`.
@@ -127,7 +127,7 @@ pub struct AccountCreate {
     pub budget: Option<Money>,
     #[validate(nested)]
     pub payment_approval_threshold: Option<Money>,
-    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
+    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"), custom(function = single_line))]
     #[schema(min_length = 1, max_length = 100)]
     pub external_ref: Option<String>,
 }
@@ -140,7 +140,7 @@ pub struct AccountCreate {
 pub struct AccountUpdate {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(value_type = String)]
-    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = required_line))]
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
@@ -158,7 +158,7 @@ pub struct AccountUpdate {
     #[schema(nullable)]
     pub payment_approval_threshold: Option<Option<Money>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
+    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"), custom(function = single_line))]
     #[schema(min_length = 1, max_length = 100)]
     #[schema(nullable)]
     pub external_ref: Option<Option<String>>,
@@ -243,7 +243,7 @@ pub struct TeamList {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"role_on_account": "lead executive"}))]
 pub struct TeamAssignment {
-    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"), custom(function = not_blank))]
+    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"), custom(function = required_line))]
     #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub role_on_account: String,
 }

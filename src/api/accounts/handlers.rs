@@ -32,7 +32,7 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsRead>,
-    query: web::Query<AccountListQuery>,
+    query: rest::Query<AccountListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (sort, descending, sort_key) =
@@ -67,7 +67,7 @@ pub async fn list(
 pub async fn get_one(
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsRead>,
-    id: web::Path<i64>,
+    id: rest::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, id) = (auth.visibility(), id.into_inner());
     let account = db::run(&state.pool, move |conn| {
@@ -137,7 +137,7 @@ pub async fn create(
 pub async fn update(
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsWrite>,
-    id: web::Path<i64>,
+    id: rest::Path<i64>,
     if_match: IfMatch,
     ValidJson(patch): ValidJson<AccountUpdate>,
 ) -> Result<HttpResponse, ApiError> {
@@ -174,7 +174,7 @@ pub async fn update(
 pub async fn delete(
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsWrite>,
-    id: web::Path<i64>,
+    id: rest::Path<i64>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, id) = (auth.visibility(), id.into_inner());
@@ -197,7 +197,7 @@ pub async fn delete(
 pub async fn team(
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsRead>,
-    id: web::Path<i64>,
+    id: rest::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, id) = (auth.visibility(), id.into_inner());
     let data = db::run(&state.pool, move |conn| service::team(conn, visibility, id)).await?;
@@ -219,7 +219,7 @@ pub async fn team(
 pub async fn get_member(
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsRead>,
-    path: web::Path<(i64, i64)>,
+    path: rest::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, (id, staff_id)) = (auth.visibility(), path.into_inner());
     let member = db::run(&state.pool, move |conn| {
@@ -251,7 +251,7 @@ pub async fn get_member(
 pub async fn assign(
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsAssign>,
-    path: web::Path<(i64, i64)>,
+    path: rest::Path<(i64, i64)>,
     ValidJson(input): ValidJson<TeamAssignment>,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, (id, staff_id)) = (auth.visibility(), path.into_inner());
@@ -283,7 +283,7 @@ pub async fn assign(
 pub async fn unassign(
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsAssign>,
-    path: web::Path<(i64, i64)>,
+    path: rest::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, (id, staff_id)) = (auth.visibility(), path.into_inner());
     db::run(&state.pool, move |conn| {

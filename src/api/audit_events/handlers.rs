@@ -28,7 +28,7 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authorized<perm::AuditRead>,
-    query: web::Query<AuditListQuery>,
+    query: rest::Query<AuditListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (_, descending, sort_key) =

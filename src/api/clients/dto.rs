@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::rest::{merge, non_null, not_blank, nullable, rfc3339, text_enum};
+use crate::rest::{
+    merge, non_null, nullable, required_line, rfc3339, single_line, text_enum, web_url,
+};
 
 text_enum!(
     /// Where the client stands commercially.
@@ -62,20 +64,24 @@ pub struct Client {
 }))]
 pub struct ClientCreate {
     /// Unique, ignoring case.
-    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = required_line))]
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
-    #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[validate(length(max = 200, message = "must be at most 200 characters"), custom(function = single_line))]
     #[schema(max_length = 200)]
     pub legal_name: Option<String>,
-    #[validate(length(max = 100, message = "must be at most 100 characters"))]
+    #[validate(length(max = 100, message = "must be at most 100 characters"), custom(function = single_line))]
     #[schema(max_length = 100)]
     pub industry: Option<String>,
     #[validate(
-        url(message = "must be an absolute URL such as https://example.com"),
+        custom(function = web_url),
         length(max = 500, message = "must be at most 500 characters")
     )]
-    #[schema(max_length = 500, format = "uri")]
+    #[schema(
+        max_length = 500,
+        format = "uri",
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
     pub website: Option<String>,
     /// Defaults to `prospect`.
     pub status: Option<ClientStatus>,
@@ -84,17 +90,17 @@ pub struct ClientCreate {
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
     #[schema(max_length = 2000)]
     pub health_note: Option<String>,
-    #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[validate(length(max = 200, message = "must be at most 200 characters"), custom(function = single_line))]
     #[schema(max_length = 200)]
     pub primary_contact_name: Option<String>,
     #[validate(email(message = "must be an email address"))]
     #[schema(format = Email)]
     pub primary_contact_email: Option<String>,
-    #[validate(length(max = 50, message = "must be at most 50 characters"))]
+    #[validate(length(max = 50, message = "must be at most 50 characters"), custom(function = single_line))]
     #[schema(max_length = 50)]
     pub primary_contact_phone: Option<String>,
     /// Unique when set.
-    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
+    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"), custom(function = single_line))]
     #[schema(min_length = 1, max_length = 100)]
     pub external_ref: Option<String>,
 }
@@ -130,32 +136,36 @@ pub struct ClientView {
 pub struct ClientUpdate {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(value_type = String)]
-    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = required_line))]
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[validate(length(max = 200, message = "must be at most 200 characters"), custom(function = single_line))]
     #[schema(max_length = 200)]
     #[schema(nullable)]
     pub legal_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[validate(length(max = 100, message = "must be at most 100 characters"))]
+    #[validate(length(max = 100, message = "must be at most 100 characters"), custom(function = single_line))]
     #[schema(max_length = 100)]
     #[schema(nullable)]
     pub industry: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(
-        url(message = "must be an absolute URL such as https://example.com"),
+        custom(function = web_url),
         length(max = 500, message = "must be at most 500 characters")
     )]
-    #[schema(max_length = 500, format = "uri")]
+    #[schema(
+        max_length = 500,
+        format = "uri",
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
     #[schema(nullable)]
     pub website: Option<Option<String>>,
     #[serde(default, deserialize_with = "non_null")]
     #[schema(value_type = ClientStatus)]
     pub status: Option<ClientStatus>,
     #[serde(default, deserialize_with = "nullable")]
-    #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[validate(length(max = 200, message = "must be at most 200 characters"), custom(function = single_line))]
     #[schema(max_length = 200)]
     #[schema(nullable)]
     pub primary_contact_name: Option<Option<String>>,
@@ -165,12 +175,12 @@ pub struct ClientUpdate {
     #[schema(nullable)]
     pub primary_contact_email: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[validate(length(max = 50, message = "must be at most 50 characters"))]
+    #[validate(length(max = 50, message = "must be at most 50 characters"), custom(function = single_line))]
     #[schema(max_length = 50)]
     #[schema(nullable)]
     pub primary_contact_phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"))]
+    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"), custom(function = single_line))]
     #[schema(min_length = 1, max_length = 100)]
     #[schema(nullable)]
     pub external_ref: Option<Option<String>>,

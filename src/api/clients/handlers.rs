@@ -30,7 +30,7 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authorized<perm::ClientsRead>,
-    query: web::Query<ClientListQuery>,
+    query: rest::Query<ClientListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (sort, descending, sort_key) =
@@ -65,7 +65,7 @@ pub async fn list(
 pub async fn get_one(
     state: web::Data<AppState>,
     auth: Authorized<perm::ClientsRead>,
-    id: web::Path<i64>,
+    id: rest::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, id) = (auth.visibility(), id.into_inner());
     let client = db::run(&state.pool, move |conn| {
@@ -127,7 +127,7 @@ pub async fn create(
 pub async fn update(
     state: web::Data<AppState>,
     auth: Authorized<perm::ClientsWrite>,
-    id: web::Path<i64>,
+    id: rest::Path<i64>,
     if_match: IfMatch,
     ValidJson(patch): ValidJson<ClientUpdate>,
 ) -> Result<HttpResponse, ApiError> {
@@ -158,7 +158,7 @@ pub async fn update(
 pub async fn set_health(
     state: web::Data<AppState>,
     auth: Authorized<perm::ClientsHealth>,
-    id: web::Path<i64>,
+    id: rest::Path<i64>,
     if_match: IfMatch,
     ValidJson(input): ValidJson<HealthUpdate>,
 ) -> Result<HttpResponse, ApiError> {
@@ -190,7 +190,7 @@ pub async fn set_health(
 pub async fn delete(
     state: web::Data<AppState>,
     auth: Authorized<perm::ClientsWrite>,
-    id: web::Path<i64>,
+    id: rest::Path<i64>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, id) = (auth.visibility(), id.into_inner());

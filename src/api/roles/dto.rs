@@ -4,7 +4,7 @@ use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
 use crate::auth::Grant;
-use crate::rest::{not_blank, rfc3339};
+use crate::rest::{required_line, rfc3339};
 
 /// A role and the permissions it grants.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -47,7 +47,7 @@ pub struct RoleCreate {
     #[validate(custom(function = valid_key))]
     #[schema(pattern = "^[a-z][a-z0-9_]{1,49}$")]
     pub key: String,
-    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"), custom(function = not_blank))]
+    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"), custom(function = required_line))]
     #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
     #[serde(default)]
@@ -72,7 +72,7 @@ pub struct RoleCreate {
     ]
 }))]
 pub struct RoleUpdate {
-    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"), custom(function = not_blank))]
+    #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"), custom(function = required_line))]
     #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
     #[serde(default)]

@@ -3,7 +3,6 @@ use actix_web::{get, post, put, web, HttpResponse};
 
 use super::dto::{Role, RoleCreate, RoleList, RoleUpdate};
 use super::{repo, service};
-use crate::audit::Actor;
 use crate::auth::{perm, Authorized};
 use crate::db;
 use crate::error::{ApiError, Problem};
@@ -40,7 +39,7 @@ pub async fn list(
 pub async fn get_one(
     state: web::Data<AppState>,
     _auth: Authorized<perm::RolesRead>,
-    key: web::Path<String>,
+    key: rest::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
     let role = db::run(&state.pool, move |conn| service::get(conn, &key)).await?;
@@ -64,9 +63,9 @@ pub async fn create(
     auth: Authorized<perm::RolesWrite>,
     ValidJson(input): ValidJson<RoleCreate>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::from(&auth.caller);
+    let caller = auth.caller;
     let role = db::run(&state.pool, move |conn| {
-        service::create(conn, &actor, input)
+        service::create(conn, &caller, input)
     })
     .await?;
     Ok(rest::created(
@@ -98,13 +97,13 @@ pub async fn create(
 pub async fn update(
     state: web::Data<AppState>,
     auth: Authorized<perm::RolesWrite>,
-    key: web::Path<String>,
+    key: rest::Path<String>,
     if_match: IfMatch,
     ValidJson(input): ValidJson<RoleUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, key) = (Actor::from(&auth.caller), key.into_inner());
+    let (caller, key) = (auth.caller, key.into_inner());
     let role = db::run(&state.pool, move |conn| {
-        service::update(conn, &actor, &key, &if_match, input)
+        service::update(conn, &caller, &key, &if_match, input)
     })
     .await?;
     Ok(rest::record(StatusCode::OK, &role, role.version))

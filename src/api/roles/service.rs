@@ -4,7 +4,8 @@
 use super::dto::{Role, RoleCreate, RoleUpdate};
 use super::repo::{self, NewRole};
 use crate::audit::{self, Actor, Subject};
-use crate::auth::Permission;
+use crate::auth::permissions::{beyond, describe, Grant};
+use crate::auth::{Caller, Permission};
 use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
 use crate::rest::{now, IfMatch};
@@ -15,7 +16,23 @@ pub fn get(conn: &mut DbConn, key: &str) -> Result<Role, ApiError> {
     repo::find(conn, key)?.ok_or_else(|| ApiError::not_found(&format!("role {key:?}")))
 }
 
-pub fn create(conn: &mut DbConn, actor: &Actor, input: RoleCreate) -> Result<Role, ApiError> {
+/// Nobody grants a permission or scope beyond their own, and nobody edits a role that
+/// already reaches beyond theirs (else `roles.write` alone could strip a wider role, or
+/// raise the holder's own).
+fn ensure_within(caller: &Caller, what: &str, grants: &[Grant]) -> Result<(), ApiError> {
+    let excess = beyond(&caller.grants, grants);
+    if excess.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Denied(format!(
+        "nobody may grant or change permissions beyond their own: {what} {}, beyond what you hold",
+        describe(&excess)
+    )))
+}
+
+pub fn create(conn: &mut DbConn, caller: &Caller, input: RoleCreate) -> Result<Role, ApiError> {
+    ensure_within(caller, "the role would hold", &input.permissions)?;
+    let actor = &Actor::from(caller);
     db::write_tx(conn, |conn| {
         if repo::exists(conn, &input.key)? {
             return Err(ApiError::duplicate(
@@ -48,14 +65,17 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: RoleCreate) -> Result<Rol
 
 pub fn update(
     conn: &mut DbConn,
-    actor: &Actor,
+    caller: &Caller,
     key: &str,
     if_match: &IfMatch,
     input: RoleUpdate,
 ) -> Result<Role, ApiError> {
+    ensure_within(caller, "the role would hold", &input.permissions)?;
+    let actor = &Actor::from(caller);
     db::write_tx(conn, |conn| {
         db::lock_row(conn, "roles", RowKey::Key(key))?;
         let before = get(conn, key)?;
+        ensure_within(caller, &format!("role {key:?} holds"), &before.permissions)?;
         if_match.check(before.version)?;
         let mut permissions = input.permissions.clone();
         permissions.sort_by_key(|g| g.permission);

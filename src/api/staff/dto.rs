@@ -6,7 +6,7 @@ use validator::Validate;
 
 use crate::api::accounts::dto::MyAccount;
 use crate::auth::Grant;
-use crate::rest::{non_null, not_blank, nullable, rfc3339};
+use crate::rest::{non_null, nullable, required_line, rfc3339};
 
 /// A member of staff. The password is never returned.
 #[derive(Debug, Clone, PartialEq, Queryable, Serialize, ToSchema)]
@@ -48,7 +48,7 @@ pub struct StaffCreate {
     )]
     #[schema(max_length = 254, format = Email)]
     pub email: String,
-    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = required_line))]
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub full_name: String,
     /// A role key from `/roles`.
@@ -72,7 +72,7 @@ pub struct StaffCreate {
 pub struct StaffUpdate {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(value_type = String)]
-    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = not_blank))]
+    #[validate(length(min = 1, max = 200, message = "must be between 1 and 200 characters"), custom(function = required_line))]
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub full_name: Option<String>,
     #[serde(default, deserialize_with = "non_null")]

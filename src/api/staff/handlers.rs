@@ -5,7 +5,6 @@ use super::dto::{Me, Staff, StaffCreate, StaffListQuery, StaffPage, StaffUpdate}
 use super::repo::{self, StaffFilter, StaffSort};
 use super::service;
 use crate::api::{accounts, roles};
-use crate::audit::Actor;
 use crate::auth::{perm, Authenticated, Authorized};
 use crate::db;
 use crate::error::{ApiError, Problem};
@@ -28,7 +27,7 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     _auth: Authorized<perm::StaffRead>,
-    query: web::Query<StaffListQuery>,
+    query: rest::Query<StaffListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (sort, descending, sort_key) =
@@ -60,7 +59,7 @@ pub async fn list(
 pub async fn get_one(
     state: web::Data<AppState>,
     _auth: Authorized<perm::StaffRead>,
-    id: web::Path<i64>,
+    id: rest::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let staff = db::run(&state.pool, move |conn| service::get(conn, id)).await?;
@@ -84,9 +83,9 @@ pub async fn create(
     auth: Authorized<perm::StaffWrite>,
     ValidJson(input): ValidJson<StaffCreate>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::from(&auth.caller);
+    let caller = auth.caller;
     let staff = db::run(&state.pool, move |conn| {
-        service::create(conn, &actor, input)
+        service::create(conn, &caller, input)
     })
     .await?;
     Ok(rest::created(
@@ -118,13 +117,13 @@ pub async fn create(
 pub async fn update(
     state: web::Data<AppState>,
     auth: Authorized<perm::StaffWrite>,
-    id: web::Path<i64>,
+    id: rest::Path<i64>,
     if_match: IfMatch,
     ValidJson(patch): ValidJson<StaffUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, id) = (Actor::from(&auth.caller), id.into_inner());
+    let (caller, id) = (auth.caller, id.into_inner());
     let staff = db::run(&state.pool, move |conn| {
-        service::update(conn, &actor, id, &if_match, patch)
+        service::update(conn, &caller, id, &if_match, patch)
     })
     .await?;
     Ok(rest::record(StatusCode::OK, &staff, staff.version))

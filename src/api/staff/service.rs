@@ -4,7 +4,8 @@ use super::dto::{Staff, StaffCreate, StaffUpdate};
 use super::repo::{self, NewStaff, StaffChanges};
 use crate::api::roles;
 use crate::audit::{self, Actor, Subject};
-use crate::auth::password;
+use crate::auth::permissions::{beyond, describe};
+use crate::auth::{password, Caller};
 use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
 use crate::rest::{merge, now, IfMatch};
@@ -54,11 +55,41 @@ fn ensure_manager(conn: &mut DbConn, id: Option<i64>, manager: i64) -> Result<()
     )))
 }
 
+/// The rule that keeps `staff.write` from leading to every other permission: nobody
+/// changes their own role, and nobody gives a role, to anyone, whose grants reach beyond
+/// their own (a permission they lack, or a wider scope than theirs). `target` is the staff
+/// member receiving the role, `None` for a new one. The role must exist.
+fn ensure_may_give(
+    conn: &mut DbConn,
+    giver: &Caller,
+    target: Option<i64>,
+    role: &str,
+) -> Result<(), ApiError> {
+    if target == Some(giver.staff_id) {
+        return Err(ApiError::Denied(
+            "nobody may change their own role; another staff member holding staff.write must do it"
+                .into(),
+        ));
+    }
+    let excess = beyond(&giver.grants, &roles::repo::grants(conn, role)?);
+    if excess.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Denied(format!(
+        "nobody may give a role whose grants exceed their own: role {role:?} holds {}, \
+         beyond what you hold",
+        describe(&excess)
+    )))
+}
+
 /// Inserts a staff member with an already-checked password; shared by the API, the CLI
-/// and the first-start admin.
+/// and the first-start admin. `giver` is the staff member giving the role through the API
+/// (`None` for the system itself), held to [`ensure_may_give`].
+#[allow(clippy::too_many_arguments)]
 pub fn insert(
     conn: &mut DbConn,
     actor: &Actor,
+    giver: Option<&Caller>,
     email: &str,
     full_name: &str,
     role: &str,
@@ -70,6 +101,9 @@ pub fn insert(
         .map_err(|e| ApiError::internal(format!("password hashing failed: {e}")))?;
     db::write_tx(conn, |conn| {
         ensure_role(conn, role)?;
+        if let Some(giver) = giver {
+            ensure_may_give(conn, giver, None, role)?;
+        }
         if let Some(manager) = reports_to {
             ensure_manager(conn, None, manager)?;
         }
@@ -102,10 +136,12 @@ pub fn insert(
     })
 }
 
-pub fn create(conn: &mut DbConn, actor: &Actor, input: StaffCreate) -> Result<Staff, ApiError> {
+/// A staff member created through the API, by `caller`.
+pub fn create(conn: &mut DbConn, caller: &Caller, input: StaffCreate) -> Result<Staff, ApiError> {
     insert(
         conn,
-        actor,
+        &Actor::from(caller),
+        Some(caller),
         &input.email,
         &input.full_name,
         &input.role,
@@ -116,7 +152,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: StaffCreate) -> Result<St
 
 pub fn update(
     conn: &mut DbConn,
-    actor: &Actor,
+    caller: &Caller,
     id: i64,
     if_match: &IfMatch,
     patch: StaffUpdate,
@@ -124,21 +160,23 @@ pub fn update(
     db::write_tx(conn, |conn| {
         db::lock_row(conn, "staff", RowKey::Id(id))?;
         let before = get(conn, id)?;
-        if_match.check(before.version)?;
         let mut after = before.clone();
         merge(&mut after.full_name, &patch.full_name);
         after.full_name = after.full_name.trim().to_owned();
         merge(&mut after.role, &patch.role);
         merge(&mut after.active, &patch.active);
         merge(&mut after.reports_to, &patch.reports_to);
-        if after == before {
-            return Ok(before);
-        }
+        // The request's own faults (422, 403) come before the record's state (412).
         if after.role != before.role {
             ensure_role(conn, &after.role)?;
+            ensure_may_give(conn, caller, Some(id), &after.role)?;
         }
         if let Some(manager) = after.reports_to.filter(|m| Some(*m) != before.reports_to) {
             ensure_manager(conn, Some(id), manager)?;
+        }
+        if_match.check(before.version)?;
+        if after == before {
+            return Ok(before);
         }
         let changes = StaffChanges {
             full_name: &after.full_name,
@@ -155,7 +193,7 @@ pub fn update(
         roles::service::ensure_administrable(conn)?;
         audit::record(
             conn,
-            actor,
+            &Actor::from(caller),
             "staff.update",
             Subject::new(RESOURCE, id),
             Some(&before),
