@@ -169,6 +169,9 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
         .verify(bearer_token(req)?)
         .map_err(|e| match e {
             TokenError::Expired => ApiError::Unauthorized("the access token has expired".into()),
+            TokenError::NotYetValid => {
+                ApiError::Unauthorized("the access token is not valid yet".into())
+            }
             TokenError::Invalid => ApiError::Unauthorized("the access token is invalid".into()),
         })?;
     let request_id = req

@@ -1,5 +1,6 @@
 //! Access tokens: HS256 JWTs with issuer, audience, subject, issue and expiry time, all
-//! required and checked. The algorithm is pinned, so `alg: none` and RS/HS confusion fail.
+//! required and checked, and a not-before time checked when present (tokens we issue carry
+//! one). The algorithm is pinned, so `alg: none` and RS/HS confusion fail.
 
 use std::time::Duration;
 
@@ -10,6 +11,8 @@ use serde::{Deserialize, Serialize};
 pub const ISSUER: &str = "suits";
 pub const AUDIENCE: &str = "suits-api";
 const ALGORITHM: Algorithm = Algorithm::HS256;
+/// Clock skew tolerated between the instances that issue and check tokens.
+const LEEWAY_SECS: u64 = 30;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
@@ -17,6 +20,9 @@ pub struct Claims {
     pub iss: String,
     pub aud: String,
     pub iat: i64,
+    /// Absent from tokens issued before it was added; checked whenever present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     pub exp: i64,
 }
 
@@ -31,6 +37,7 @@ pub struct TokenKeys {
 #[derive(Debug, PartialEq, Eq)]
 pub enum TokenError {
     Expired,
+    NotYetValid,
     Invalid,
 }
 
@@ -40,7 +47,8 @@ impl TokenKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
-        validation.leeway = 30;
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECS;
         TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -56,6 +64,7 @@ impl TokenKeys {
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
             iat: now,
+            nbf: Some(now),
             exp: now + self.ttl.as_secs() as i64,
         };
         jsonwebtoken::encode(&Header::new(ALGORITHM), &claims, &self.encoding)
@@ -66,8 +75,14 @@ impl TokenKeys {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => TokenError::Expired,
+                ErrorKind::ImmatureSignature => TokenError::NotYetValid,
                 _ => TokenError::Invalid,
             })?;
+        // A token claiming to be issued in the future was not issued by a sound clock.
+        let now = chrono::Utc::now().timestamp();
+        if data.claims.iat > now + LEEWAY_SECS as i64 {
+            return Err(TokenError::NotYetValid);
+        }
         data.claims.sub.parse().map_err(|_| TokenError::Invalid)
     }
 }

@@ -3,7 +3,9 @@
 pub mod migrate;
 pub mod schema;
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix_web::web;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -17,8 +19,6 @@ pub enum DbConn {
     Pg(PgConnection),
     Sqlite(SqliteConnection),
 }
-
-pub type Pool = r2d2::Pool<Manager>;
 
 /// The backend type queries are built for (either database, chosen at runtime).
 pub type Backend = <DbConn as Connection>::Backend;
@@ -75,15 +75,35 @@ impl DbUrl {
             DbUrl::Postgres(url) => PgConnection::establish(url).map(DbConn::Pg),
             DbUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
-                // Per connection: FKs are off by default in SQLite, and without a busy
-                // timeout a second writer fails at once with "database is locked".
+                // Per connection: FKs are off by default in SQLite; without a busy timeout
+                // a second writer fails at once with "database is locked"; and FULL syncs
+                // the WAL on every commit, so a 2xx survives a power cut (NORMAL may lose
+                // the last commits).
                 conn.batch_execute(
-                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                    "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                     PRAGMA synchronous = FULL;",
                 )
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                use_wal(&mut conn).map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConn::Sqlite(conn))
             }
+        }
+    }
+}
+
+/// Switches the file to write-ahead logging (a no-op once it is). On a brand-new file the
+/// switch needs a moment of exclusive access, and SQLite answers "database is locked" at
+/// once, without its busy timeout, while another process holds it — as one starting at
+/// the same moment does. So the switch is retried for as long as a busy write would wait.
+fn use_wal(conn: &mut SqliteConnection) -> QueryResult<()> {
+    const PATIENCE: Duration = Duration::from_secs(5);
+    let started = Instant::now();
+    loop {
+        match conn.batch_execute("PRAGMA journal_mode = WAL") {
+            Err(e) if e.to_string().contains("locked") && started.elapsed() < PATIENCE => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            result => return result,
         }
     }
 }
@@ -107,18 +127,23 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// An r2d2 manager that connects to exactly the backend the URL names.
+/// An r2d2 manager that connects to exactly the backend the URL names, and notes whether
+/// its latest attempt to open a connection failed: the pool's only sure sign that the
+/// database itself is unreachable, rather than merely busy.
 #[derive(Debug, Clone)]
-pub struct Manager(DbUrl);
+pub struct Manager {
+    url: DbUrl,
+    unreachable: Arc<AtomicBool>,
+}
 
 impl ManageConnection for Manager {
     type Connection = DbConn;
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, Self::Error> {
-        self.0
-            .connect()
-            .map_err(diesel::r2d2::Error::ConnectionError)
+        let result = self.url.connect();
+        self.unreachable.store(result.is_err(), Ordering::Relaxed);
+        result.map_err(diesel::r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
@@ -136,6 +161,53 @@ pub struct PoolOptions {
     pub connection_timeout: Duration,
 }
 
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// How often a request waiting for a connection looks again whether the database has
+/// become unreachable meanwhile.
+const CHECK_EVERY: Duration = Duration::from_millis(100);
+
+/// The connection pool. A request waits up to the configured timeout for a connection
+/// while the database is merely busy, but gives up within [`CHECK_EVERY`] once opening a
+/// connection has failed: during an outage a 503 at once serves a client better than one
+/// after the full wait. r2d2 keeps retrying in the background (backing off to half the
+/// timeout), so the first connection it opens after the outage ends the fast failures.
+#[derive(Debug, Clone)]
+pub struct Pool {
+    inner: r2d2::Pool<Manager>,
+    unreachable: Arc<AtomicBool>,
+}
+
+impl Pool {
+    /// A connection, waiting up to the configured timeout.
+    pub fn get(&self) -> Result<PooledConn, r2d2::PoolError> {
+        self.get_within(self.inner.connection_timeout())
+    }
+
+    /// A connection, waiting up to `timeout`, or less once the database is unreachable.
+    pub fn get_within(&self, timeout: Duration) -> Result<PooledConn, r2d2::PoolError> {
+        let start = Instant::now();
+        loop {
+            let remaining = timeout.saturating_sub(start.elapsed());
+            let wait = remaining.min(CHECK_EVERY);
+            match self.inner.get_timeout(wait) {
+                Ok(conn) => return Ok(conn),
+                Err(e) if wait == remaining || self.unreachable() => return Err(e),
+                Err(_) => continue,
+            }
+        }
+    }
+
+    /// Whether the latest attempt to open a connection failed.
+    pub fn unreachable(&self) -> bool {
+        self.unreachable.load(Ordering::Relaxed)
+    }
+
+    pub fn state(&self) -> r2d2::State {
+        self.inner.state()
+    }
+}
+
 /// Connects once directly so that a bad URL or an unreachable server fails with its real
 /// cause, then builds the pool.
 pub fn connect(url: &DbUrl, options: &PoolOptions) -> Result<Pool, String> {
@@ -149,11 +221,17 @@ pub fn connect(url: &DbUrl, options: &PoolOptions) -> Result<Pool, String> {
     }
     url.connect()
         .map_err(|e| format!("cannot connect to {}: {e}", url.display()))?;
-    r2d2::Pool::builder()
+    let unreachable = Arc::new(AtomicBool::new(false));
+    let manager = Manager {
+        url: url.clone(),
+        unreachable: unreachable.clone(),
+    };
+    let inner = r2d2::Pool::builder()
         .max_size(options.max_size)
         .connection_timeout(options.connection_timeout)
-        .build(Manager(url.clone()))
-        .map_err(|e| format!("cannot open a connection pool on {}: {e}", url.display()))
+        .build(manager)
+        .map_err(|e| format!("cannot open a connection pool on {}: {e}", url.display()))?;
+    Ok(Pool { inner, unreachable })
 }
 
 /// Runs diesel work on the blocking thread pool, never on an actix worker.

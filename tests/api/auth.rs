@@ -139,6 +139,55 @@ async fn an_expired_token_is_401_and_says_so() {
 }
 
 #[actix_web::test]
+async fn a_token_not_valid_yet_is_401_and_says_so() {
+    let app = TestApp::spawn().await;
+    let now = chrono::Utc::now().timestamp();
+    let mut tomorrow = claims(app.admin_id);
+    tomorrow["nbf"] = json!(now + 86_400);
+    let problem = assert_rejected(&app, &sign(&tomorrow, JWT_SECRET)).await;
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap()
+        .contains("not valid yet"));
+    let mut from_the_future = claims(app.admin_id);
+    from_the_future["iat"] = json!(now + 86_400);
+    from_the_future["exp"] = json!(now + 90_000);
+    assert_rejected(&app, &sign(&from_the_future, JWT_SECRET)).await;
+
+    // Within the tolerated clock skew, and once the time has come, the token works.
+    let mut soon = claims(app.admin_id);
+    soon["nbf"] = json!(now + 5);
+    let res = app
+        .get("/api/v1/me")
+        .token(&sign(&soon, JWT_SECRET))
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+    let mut past = claims(app.admin_id);
+    past["nbf"] = json!(now - 60);
+    let res = app
+        .get("/api/v1/me")
+        .token(&sign(&past, JWT_SECRET))
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+}
+
+#[actix_web::test]
+async fn issued_tokens_carry_a_not_before_time() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token();
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["nbf"], claims["iat"]);
+}
+
+#[actix_web::test]
 async fn alg_none_is_401() {
     let app = TestApp::spawn().await;
     let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());

@@ -324,7 +324,17 @@ impl TestApp {
     /// Like [`TestApp::spawn`], with some configuration variables set or overridden, e.g.
     /// `SUITS_DB_POOL_SIZE=1` to make connections scarce.
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> TestApp {
+        Self::spawn_routed(overrides, str::to_owned).await
+    }
+
+    /// Like [`TestApp::spawn_with`], reaching the test database through the URL that
+    /// `route` makes of its own, e.g. through a proxy that can cut the connection.
+    pub async fn spawn_routed(
+        overrides: &[(&str, &str)],
+        route: impl Fn(&str) -> String,
+    ) -> TestApp {
         let (db, url) = TestDb::create();
+        let url = route(&url);
         let env = |key: &str| {
             if let Some((_, value)) = overrides.iter().find(|(k, _)| *k == key) {
                 return Some((*value).to_owned());

@@ -11,6 +11,7 @@ mod errors;
 mod escalation;
 mod health;
 mod openapi;
+mod outage;
 mod permissions;
 mod roles;
 mod scope;

@@ -130,3 +130,94 @@ fn two_instances_starting_together_do_not_race() {
     let staff: i64 = schema::staff::table.count().get_result(&mut conn).unwrap();
     assert_eq!((roles, staff), (6, 1));
 }
+
+fn start_migrating(url: &str) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_suits"))
+        .arg("migrate")
+        .env("DATABASE_URL", url)
+        .env("SUITS_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("SUITS_JWT_SECRET", JWT_SECRET)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start suits migrate")
+}
+
+fn assert_started(child: std::process::Child, what: &str) {
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{what}: an instance failed to start: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Three instances starting at once on a brand-new database, round after round, as three
+/// processes: one switching a new SQLite file to WAL needs a moment of exclusive access
+/// that another may hold, and must wait for it rather than fail the start.
+#[test]
+fn three_instances_starting_at_once_on_a_new_database_all_start() {
+    for round in 0..8 {
+        let (_db, url) = TestDb::create();
+        let starts: Vec<_> = (0..3).map(|_| start_migrating(&url)).collect();
+        for start in starts {
+            assert_started(start, &format!("round {round}"));
+        }
+    }
+}
+
+/// The moment of the race above, made certain: the new file is locked while the instances
+/// start, as a peer switching it to WAL holds it.
+#[test]
+fn instances_starting_while_a_new_sqlite_file_is_locked_wait_for_it() {
+    use diesel::connection::SimpleConnection;
+    let (db, url) = TestDb::create();
+    if db.is_postgres() {
+        return; // no file to lock: the PostgreSQL start is raced in the test above
+    }
+    let path = url.trim_start_matches("sqlite://").to_owned();
+    let mut holder = diesel::SqliteConnection::establish(&path).unwrap();
+    holder
+        .batch_execute("BEGIN EXCLUSIVE; CREATE TABLE held (x INTEGER);")
+        .unwrap();
+    let starts: Vec<_> = (0..3).map(|_| start_migrating(&url)).collect();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    holder.batch_execute("ROLLBACK").unwrap();
+    for start in starts {
+        assert_started(start, "locked at start");
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    value: String,
+}
+
+/// A 2xx on a write means the write is on disk: SQLite syncs its write-ahead log on every
+/// commit (`synchronous = FULL`), PostgreSQL waits for its WAL flush (`synchronous_commit`).
+#[actix_web::test]
+async fn writes_are_durable_before_they_are_acknowledged() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.state.pool.get().expect("connection");
+    let (query, durable) = match &mut *conn {
+        db::DbConn::Sqlite(_) => (
+            "SELECT CAST(synchronous AS TEXT) AS value FROM pragma_synchronous",
+            "2",
+        ),
+        db::DbConn::Pg(_) => (
+            "SELECT current_setting('synchronous_commit') AS value",
+            "on",
+        ),
+    };
+    let setting: Setting = diesel::sql_query(query).get_result(&mut *conn).unwrap();
+    assert_eq!(setting.value, durable);
+    if let db::DbConn::Sqlite(_) = &mut *conn {
+        let mode: Setting =
+            diesel::sql_query("SELECT journal_mode AS value FROM pragma_journal_mode")
+                .get_result(&mut *conn)
+                .unwrap();
+        assert_eq!(mode.value, "wal");
+    }
+}
