@@ -18,6 +18,8 @@ pub struct Config {
     pub token_ttl: Duration,
     pub admin_email: String,
     pub admin_password: Option<String>,
+    /// Origins whose pages may call the API (`SUITS_CORS_ORIGINS`); none by default.
+    pub cors_origins: Vec<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -27,6 +29,7 @@ impl std::fmt::Debug for Config {
             .field("database", &self.database.display())
             .field("token_ttl", &self.token_ttl)
             .field("admin_email", &self.admin_email)
+            .field("cors_origins", &self.cors_origins)
             .finish_non_exhaustive()
     }
 }
@@ -75,6 +78,7 @@ impl Config {
             token_ttl: Duration::from_secs(parse_number(&var, "SUITS_TOKEN_TTL", 3600)?),
             admin_email: var("SUITS_ADMIN_EMAIL").unwrap_or_else(|| "admin@suits.local".to_owned()),
             admin_password,
+            cors_origins: crate::cors::parse_origins(var("SUITS_CORS_ORIGINS").as_deref())?,
         })
     }
 }

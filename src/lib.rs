@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod config;
+pub mod cors;
 pub mod db;
 pub mod error;
 pub mod money;
@@ -32,6 +33,18 @@ use crate::error::ApiError;
 pub struct AppState {
     pub pool: db::Pool,
     pub tokens: TokenKeys,
+    /// Origins allowed by CORS, validated by the configuration.
+    pub cors_origins: Vec<String>,
+}
+
+impl AppState {
+    pub fn new(pool: db::Pool, config: &config::Config) -> Self {
+        AppState {
+            pool,
+            tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
+            cors_origins: config.cors_origins.clone(),
+        }
+    }
 }
 
 /// The served OpenAPI document, rendered once per worker.
@@ -76,6 +89,7 @@ pub fn app(
     let doc = openapi::finalize(spec);
     let routes = api::RouteTable::from_spec(&doc);
     let spec_json = SpecJson(openapi::to_pretty(&doc));
+    let cors = cors::middleware(&state.cors_origins);
     app.app_data(state)
         .app_data(web::Data::new(routes))
         .app_data(web::Data::new(spec_json))
@@ -95,5 +109,10 @@ pub fn app(
             ),
         )
         .default_service(web::to(api::fallback))
+        // Outside the routes (a preflight never reaches the 405 fallback) and inside the
+        // request id (preflights and refusals carry one too). The CORS middleware also
+        // decorates every error response, so a page can read the problem.
+        .wrap(cors)
+        .wrap_fn(cors::problem_for_refused_preflight)
         .wrap_fn(request_id::middleware)
 }

@@ -16,7 +16,6 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use serde_json::{json, Value};
 
-use suits::auth::jwt::TokenKeys;
 use suits::config::Config;
 use suits::{bootstrap, db, AppState};
 
@@ -343,10 +342,7 @@ impl TestApp {
         let mut conn = pool.get().expect("connection");
         bootstrap::prepare_database(&mut conn, &config).expect("migrate and seed");
         drop(conn);
-        let state = web::Data::new(AppState {
-            pool,
-            tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
-        });
+        let state = web::Data::new(AppState::new(pool, &config));
         let service = actix_web::test::init_service(suits::app(state.clone())).await;
         let service =
             boxed::service(service.map(|res: ServiceResponse<_>| res.map_into_boxed_body()));

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod auth;
 mod clients;
+mod cors;
 mod errors;
 mod health;
 mod openapi;
