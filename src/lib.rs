@@ -26,15 +26,17 @@ use utoipa_actix_web::{AppExt, UtoipaApp};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::jwt::TokenKeys;
+use crate::auth::login_limits::LoginLimits;
 use crate::error::ApiError;
 
 /// What every request can reach. Nothing here is per-user or per-session: any number of
-/// instances can serve the same database.
+/// instances can serve the same database. (Login limits are counted per instance.)
 pub struct AppState {
     pub pool: db::Pool,
     pub tokens: TokenKeys,
     /// Origins allowed by CORS, validated by the configuration.
     pub cors_origins: Vec<String>,
+    pub login_limits: LoginLimits,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
             pool,
             tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
             cors_origins: config.cors_origins.clone(),
+            login_limits: LoginLimits::new(&config.login_limits),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod current_user;
 pub mod jwt;
+pub mod login_limits;
 pub mod password;
 pub mod permissions;
 

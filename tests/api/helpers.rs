@@ -360,6 +360,15 @@ impl TestApp {
 }
 
 impl Req<'_> {
+    /// Sets the TCP peer address, which in-process requests otherwise lack.
+    pub fn peer(mut self, addr: &str) -> Self {
+        self.inner = self.inner.peer_addr(
+            addr.parse()
+                .expect("a socket address such as 192.0.2.1:4711"),
+        );
+        self
+    }
+
     /// A raw body with no `Content-Type` header at all.
     pub fn payload(mut self, body: impl Into<Vec<u8>>) -> Self {
         self.inner = self.inner.set_payload(body.into());

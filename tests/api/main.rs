@@ -9,6 +9,7 @@ mod clients;
 mod cors;
 mod errors;
 mod health;
+mod login_limits;
 mod openapi;
 mod permissions;
 mod roles;
