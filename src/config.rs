@@ -1,8 +1,10 @@
 //! Typed configuration from the environment. Nothing is required; every default starts a
 //! working service on SQLite.
 
+use std::num::NonZeroU32;
 use std::time::Duration;
 
+use crate::auth::login_limits;
 use crate::db::{DbUrl, PoolOptions};
 
 pub const MIN_SECRET_LEN: usize = 32;
@@ -18,6 +20,10 @@ pub struct Config {
     pub token_ttl: Duration,
     pub admin_email: String,
     pub admin_password: Option<String>,
+    /// Origins whose pages may call the API (`SUITS_CORS_ORIGINS`); none by default.
+    pub cors_origins: Vec<String>,
+    /// Failed sign-ins allowed per account and per client address, per instance.
+    pub login_limits: login_limits::Settings,
 }
 
 impl std::fmt::Debug for Config {
@@ -27,6 +33,8 @@ impl std::fmt::Debug for Config {
             .field("database", &self.database.display())
             .field("token_ttl", &self.token_ttl)
             .field("admin_email", &self.admin_email)
+            .field("cors_origins", &self.cors_origins)
+            .field("login_limits", &self.login_limits)
             .finish_non_exhaustive()
     }
 }
@@ -75,7 +83,49 @@ impl Config {
             token_ttl: Duration::from_secs(parse_number(&var, "SUITS_TOKEN_TTL", 3600)?),
             admin_email: var("SUITS_ADMIN_EMAIL").unwrap_or_else(|| "admin@suits.local".to_owned()),
             admin_password,
+            cors_origins: crate::cors::parse_origins(var("SUITS_CORS_ORIGINS").as_deref())?,
+            login_limits: login_limits_from(&var)?,
         })
+    }
+}
+
+/// Caps keep one failure's replenish period (window / failures) well above zero.
+const MAX_LOGIN_FAILURES: u32 = 100_000;
+const MAX_LOGIN_WINDOW_SECS: u64 = 7 * 24 * 3600;
+
+fn login_limits_from(
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<login_limits::Settings, String> {
+    let failures = |key: &str, default: u32| -> Result<NonZeroU32, String> {
+        let n: u32 = parse_number(var, key, default)?;
+        if n > MAX_LOGIN_FAILURES {
+            return Err(format!("{key}={n} is more than {MAX_LOGIN_FAILURES}"));
+        }
+        // parse_number has refused zero already.
+        NonZeroU32::new(n).ok_or_else(|| format!("{key} must be at least 1"))
+    };
+    let window: u64 = parse_number(var, "SUITS_LOGIN_FAILURE_WINDOW", 900)?;
+    if window > MAX_LOGIN_WINDOW_SECS {
+        return Err(format!(
+            "SUITS_LOGIN_FAILURE_WINDOW={window} is more than a week ({MAX_LOGIN_WINDOW_SECS} seconds)"
+        ));
+    }
+    Ok(login_limits::Settings {
+        per_account: failures("SUITS_LOGIN_FAILURES_PER_ACCOUNT", 10)?,
+        per_address: failures("SUITS_LOGIN_FAILURES_PER_ADDRESS", 50)?,
+        window: Duration::from_secs(window),
+        max_tracked: parse_number(var, "SUITS_LOGIN_TRACKED_KEYS", 100_000)?,
+        trust_proxy: parse_flag(var, "SUITS_TRUST_PROXY")?,
+    })
+}
+
+/// `true`/`false` (also `1`/`0`, `yes`/`no`); unset is false.
+fn parse_flag(var: &impl Fn(&str) -> Option<String>, key: &str) -> Result<bool, String> {
+    match var(key).map(|raw| raw.trim().to_ascii_lowercase()) {
+        None => Ok(false),
+        Some(v) if ["true", "1", "yes"].contains(&v.as_str()) => Ok(true),
+        Some(v) if ["false", "0", "no", ""].contains(&v.as_str()) => Ok(false),
+        Some(v) => Err(format!("{key}={v:?} is neither true nor false")),
     }
 }
 

@@ -42,6 +42,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("the request has {} invalid field(s)", .0.len())]
     Validation(Vec<FieldError>),
+    /// Answered with `Retry-After: retry_after` (whole seconds).
+    #[error("too many attempts; retry in {retry_after} second(s)")]
+    TooManyRequests { retry_after: u64 },
     /// The cause is logged; the client only learns that the service is unavailable.
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
@@ -198,6 +201,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -221,6 +225,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             _ => {}
         }

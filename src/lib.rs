@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod config;
+pub mod cors;
 pub mod db;
 pub mod error;
 pub mod money;
@@ -25,12 +26,27 @@ use utoipa_actix_web::{AppExt, UtoipaApp};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::jwt::TokenKeys;
+use crate::auth::login_limits::LoginLimits;
 
 /// What every request can reach. Nothing here is per-user or per-session: any number of
-/// instances can serve the same database.
+/// instances can serve the same database. (Login limits are counted per instance.)
 pub struct AppState {
     pub pool: db::Pool,
     pub tokens: TokenKeys,
+    /// Origins allowed by CORS, validated by the configuration.
+    pub cors_origins: Vec<String>,
+    pub login_limits: LoginLimits,
+}
+
+impl AppState {
+    pub fn new(pool: db::Pool, config: &config::Config) -> Self {
+        AppState {
+            pool,
+            tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
+            cors_origins: config.cors_origins.clone(),
+            login_limits: LoginLimits::new(&config.login_limits),
+        }
+    }
 }
 
 /// The served OpenAPI document, rendered once per worker.
@@ -75,6 +91,7 @@ pub fn app(
     let doc = openapi::finalize(spec);
     let routes = api::RouteTable::from_spec(&doc);
     let spec_json = SpecJson(openapi::to_pretty(&doc));
+    let cors = cors::middleware(&state.cors_origins);
     app.app_data(state)
         .app_data(web::Data::new(routes))
         .app_data(web::Data::new(spec_json))
@@ -88,5 +105,10 @@ pub fn app(
             ),
         )
         .default_service(web::to(api::fallback))
+        // Outside the routes (a preflight never reaches the 405 fallback) and inside the
+        // request id (preflights and refusals carry one too). The CORS middleware also
+        // decorates every error response, so a page can read the problem.
+        .wrap(cors)
+        .wrap_fn(cors::problem_for_refused_preflight)
         .wrap_fn(request_id::middleware)
 }

@@ -4,7 +4,6 @@ use actix_web::{web, HttpServer};
 use clap::{Parser, Subcommand};
 
 use suits::audit::Actor;
-use suits::auth::jwt::TokenKeys;
 use suits::config::Config;
 use suits::{api, bootstrap, db, openapi, request_id, AppState};
 
@@ -150,10 +149,7 @@ fn serve(config: Config) -> Result<(), String> {
         );
     }
     let pool = prepare(&config)?;
-    let state = web::Data::new(AppState {
-        pool,
-        tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
-    });
+    let state = web::Data::new(AppState::new(pool, &config));
     let bind = config.bind.clone();
     actix_web::rt::System::new().block_on(async move {
         let server = HttpServer::new(move || suits::app(state.clone()))

@@ -69,6 +69,12 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
         "The body is well-formed JSON but invalid; see `errors`",
     ),
     (
+        "429",
+        "TooManyRequests",
+        "Too many failed sign-ins for this account or from this address (counted per \
+instance); the password is not checked until `Retry-After` seconds have passed",
+    ),
+    (
         "500",
         "InternalError",
         "An unexpected error; quote the request_id when reporting it",
@@ -80,6 +86,9 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Operations guarded by login limits (`auth::login_limits`), which can answer 429.
+const RATE_LIMITED: &[&str] = &["create_token"];
+
 /// Completes the generated document; the result is what is served and committed.
 pub fn finalize(spec: utoipa::openapi::OpenApi) -> Value {
     let mut doc = serde_json::to_value(spec).unwrap_or_default();
@@ -89,12 +98,16 @@ pub fn finalize(spec: utoipa::openapi::OpenApi) -> Value {
     }});
     let responses: Map<String, Value> = PROBLEMS
         .iter()
-        .map(|(_, name, description)| {
-            (
-                (*name).to_owned(),
-                json!({"description": description,
-                    "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}),
-            )
+        .map(|(status, name, description)| {
+            let mut response = json!({"description": description,
+                "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}});
+            if *status == "429" {
+                response["headers"] = json!({"Retry-After": {
+                    "description": "Seconds to wait before trying again",
+                    "schema": {"type": "integer", "minimum": 1}
+                }});
+            }
+            ((*name).to_owned(), response)
         })
         .collect();
     doc["components"]["responses"] = Value::Object(responses);
@@ -138,12 +151,16 @@ fn complete_operation(op: &mut Value, has_path_params: bool) {
     let has_if_match = params.iter().any(|p| p["name"] == "If-Match");
     let has_body = op.get("requestBody").is_some();
     let uses_db = op["operationId"] != "healthz";
+    let rate_limited = op["operationId"]
+        .as_str()
+        .is_some_and(|id| RATE_LIMITED.contains(&id));
     let applies = |status: &str| match status {
         "400" => has_body || has_query || has_path_params,
         "401" => !public,
         "403" => !public && permission != "authenticated",
         "404" => has_path_params,
         "412" => has_if_match,
+        "429" => rate_limited,
         "413" | "415" | "422" => has_body,
         "503" => uses_db,
         _ => true,

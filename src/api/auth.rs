@@ -1,6 +1,6 @@
 //! `POST /api/v1/auth/token`: exchange email and password for a bearer token.
 
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -48,11 +48,23 @@ pub struct TokenResponse {
 )]
 #[post("/auth/token")]
 pub async fn token(
+    req: HttpRequest,
     state: web::Data<AppState>,
     ValidJson(input): ValidJson<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let email = input.email.trim().to_lowercase();
-    let staff_id = db::run(&state.pool, move |conn| {
+    let limits = &state.login_limits;
+    // Counted as a failure until the password proves right; over the limit, the password
+    // is not even checked.
+    let reservation = limits
+        .reserve(
+            &email,
+            limits.client_address(req.peer_addr(), req.headers()),
+        )
+        .map_err(|refused| ApiError::TooManyRequests {
+            retry_after: refused.retry_after_secs(),
+        })?;
+    let checked = db::run(&state.pool, move |conn| {
         match repo::credentials(conn, &email)? {
             Some((id, active, hash)) => {
                 Ok((password::verify(&input.password, &hash) && active).then_some(id))
@@ -63,12 +75,23 @@ pub async fn token(
             }
         }
     })
-    .await?
-    .ok_or_else(|| {
-        ApiError::Unauthorized(
-            "the email or password is wrong, or the account is deactivated".into(),
-        )
-    })?;
+    .await;
+    let staff_id = match checked {
+        Ok(Some(staff_id)) => {
+            limits.give_back(reservation);
+            staff_id
+        }
+        Ok(None) => {
+            return Err(ApiError::Unauthorized(
+                "the email or password is wrong, or the account is deactivated".into(),
+            ))
+        }
+        // The password was not judged (e.g. the database is down): not a failure.
+        Err(e) => {
+            limits.give_back(reservation);
+            return Err(e);
+        }
+    };
     let access_token = state
         .tokens
         .issue(staff_id)

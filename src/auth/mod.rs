@@ -3,6 +3,7 @@
 pub mod current_user;
 pub mod gate;
 pub mod jwt;
+pub mod login_limits;
 pub mod password;
 pub mod permissions;
 

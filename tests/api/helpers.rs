@@ -16,7 +16,6 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use serde_json::{json, Value};
 
-use suits::auth::jwt::TokenKeys;
 use suits::config::Config;
 use suits::{bootstrap, db, AppState};
 
@@ -353,10 +352,7 @@ impl TestApp {
         let mut conn = pool.get().expect("connection");
         bootstrap::prepare_database(&mut conn, &config).expect("migrate and seed");
         drop(conn);
-        let state = web::Data::new(AppState {
-            pool,
-            tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
-        });
+        let state = web::Data::new(AppState::new(pool, &config));
         let service = actix_web::test::init_service(suits::app(state.clone())).await;
         let service =
             boxed::service(service.map(|res: ServiceResponse<_>| res.map_into_boxed_body()));
@@ -374,6 +370,15 @@ impl TestApp {
 }
 
 impl Req<'_> {
+    /// Sets the TCP peer address, which in-process requests otherwise lack.
+    pub fn peer(mut self, addr: &str) -> Self {
+        self.inner = self.inner.peer_addr(
+            addr.parse()
+                .expect("a socket address such as 192.0.2.1:4711"),
+        );
+        self
+    }
+
     /// A raw body with no `Content-Type` header at all.
     pub fn payload(mut self, body: impl Into<Vec<u8>>) -> Self {
         self.inner = self.inner.set_payload(body.into());
