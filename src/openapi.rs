@@ -20,7 +20,11 @@ with scope `all` or `assigned`. Errors are RFC 9457 `application/problem+json`. 
 cursor-paginated (`limit`, `cursor` → `next_cursor` and a `Link` header). Single records \
 carry an `ETag`; send it back in `If-Match` to update safely.",
         license(name = "MIT", identifier = "MIT"),
+        contact(name = "Suits maintainers"),
     ),
+    // Relative: the paths are served by whichever instance serves this document, so the
+    // docs UI and generated clients call the host they loaded it from.
+    servers((url = "/", description = "The instance serving this document")),
     components(schemas(Problem, FieldError, Grant, Permission, Scope, Money)),
     tags(
         (name = "auth", description = "Access tokens"),
@@ -145,6 +149,11 @@ fn complete_operation(op: &mut Value, has_path_params: bool) {
     } else {
         json!([{"bearer": []}])
     };
+    if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+        for param in params {
+            describe_shared_parameter(param);
+        }
+    }
     require_non_empty_query_strings(op);
     let params = op["parameters"].as_array().cloned().unwrap_or_default();
     let has_query = params.iter().any(|p| p["in"] == "query");
@@ -190,6 +199,20 @@ fn require_non_empty_query_strings(op: &mut Value) {
             schema["minLength"] = json!(1);
         }
     }
+}
+
+/// The exact form of the parameters every operation shares, so that a client (or a fuzzer)
+/// knows which values can succeed: `If-Match` is `*` or a list of the strong ETags this
+/// service issues (anything else can only get a 412), and a cursor is the base64url text
+/// of a `next_cursor` (other characters are a 400). Both are plain strings: a header or
+/// query value cannot be JSON `null`, only absent.
+fn describe_shared_parameter(param: &mut Value) {
+    let pattern = match (param["in"].as_str(), param["name"].as_str()) {
+        (Some("header"), Some("If-Match")) => r#"^(\*|"[0-9]+"( *, *"[0-9]+")*)$"#,
+        (Some("query"), Some("cursor")) => "^[A-Za-z0-9_-]+$",
+        _ => return,
+    };
+    param["schema"] = json!({"type": "string", "pattern": pattern});
 }
 
 /// The finished document, as served at `/api/v1/openapi.json` and committed in `openapi/`.

@@ -8,7 +8,7 @@ use validator::Validate;
 use super::staff::repo;
 use crate::auth::password;
 use crate::db;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::rest::{single_line, ValidJson};
 use crate::AppState;
 
@@ -43,7 +43,11 @@ pub struct TokenResponse {
     tag = "auth",
     operation_id = "create_token",
     request_body = TokenRequest,
-    responses((status = 200, description = "A bearer token", body = TokenResponse)),
+    responses(
+        (status = 200, description = "A bearer token", body = TokenResponse),
+        (status = 401, description = "Wrong email or password, or a deactivated account",
+            body = Problem, content_type = "application/problem+json"),
+    ),
     extensions(("x-permission" = json!("public"))),
 )]
 #[post("/auth/token")]

@@ -3,10 +3,11 @@
 use std::time::Duration;
 
 use actix_web::{get, web, HttpResponse};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
+use crate::rest;
 use crate::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -15,17 +16,27 @@ pub struct Health {
     pub status: &'static str,
 }
 
+/// The probes take no parameters. As everywhere in the API, an unknown query parameter is
+/// a 400 rather than silently ignored, so a misconfigured probe is seen at once.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
 /// Liveness
 ///
 /// Answers while the process runs; touches nothing else.
 #[utoipa::path(
     tag = "health",
     operation_id = "healthz",
-    responses((status = 200, description = "Alive", body = Health)),
+    responses(
+        (status = 200, description = "Alive", body = Health),
+        (status = 400, description = "A query parameter was sent; the probe takes none",
+            body = Problem, content_type = "application/problem+json"),
+    ),
     extensions(("x-permission" = json!("public"))),
 )]
 #[get("/healthz")]
-pub async fn healthz() -> HttpResponse {
+pub async fn healthz(_: rest::Query<NoParams>) -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
@@ -40,11 +51,18 @@ const READY_WAIT: Duration = Duration::from_secs(1);
 #[utoipa::path(
     tag = "health",
     operation_id = "readyz",
-    responses((status = 200, description = "Ready", body = Health)),
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 400, description = "A query parameter was sent; the probe takes none",
+            body = Problem, content_type = "application/problem+json"),
+    ),
     extensions(("x-permission" = json!("public"))),
 )]
 #[get("/readyz")]
-pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn readyz(
+    _: rest::Query<NoParams>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
     web::block(move || {
         let mut conn = pool.get_within(READY_WAIT).map_err(ApiError::from_pool)?;

@@ -16,3 +16,16 @@ async fn readyz_is_ok_while_the_database_answers() {
     assert_eq!(res.status, 200);
     assert_eq!(res.json()["status"], "ok");
 }
+
+#[actix_web::test]
+async fn probes_refuse_query_parameters_like_every_operation() {
+    let app = TestApp::spawn().await;
+    for path in ["/healthz?verbose=1", "/readyz?verbose=1"] {
+        let res = app.get(path).send().await;
+        assert_eq!(res.status, 400, "{path}");
+        assert_eq!(res.json()["status"], 400, "{path}");
+    }
+    for path in ["/healthz?", "/readyz?"] {
+        assert_eq!(app.get(path).send().await.status, 200, "{path}");
+    }
+}

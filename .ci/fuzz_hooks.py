@@ -1,0 +1,30 @@
+"""Schemathesis hooks for .ci/api-fuzz: keep the fuzzer from locking itself out.
+
+Suits rightly lets an admin deactivate themselves or rewrite the admin role while someone
+else can still administer (roles::service::ensure_administrable). A fuzzer that does so
+to its own account or role turns every later request into a 401/403 and the rest of the
+run tests nothing. So changes aimed at the fuzzer's own staff row or role go to seeded
+stand-ins instead; every other request is sent as generated.
+"""
+
+import os
+
+import schemathesis
+
+SELF_ID = os.environ["FUZZ_SELF_ID"]
+SELF_ROLE = os.environ["FUZZ_SELF_ROLE"]
+STAND_IN_ID = os.environ["FUZZ_STAND_IN_ID"]
+STAND_IN_ROLE = os.environ["FUZZ_STAND_IN_ROLE"]
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    params = case.path_parameters
+    if not params:
+        return
+    method = case.method.upper()
+    path = case.operation.path
+    if path.endswith("/staff/{id}") and method == "PATCH" and str(params.get("id")) == SELF_ID:
+        params["id"] = STAND_IN_ID
+    elif path.endswith("/roles/{key}") and method == "PUT" and params.get("key") == SELF_ROLE:
+        params["key"] = STAND_IN_ROLE
