@@ -31,7 +31,7 @@ pub async fn list(
 #[utoipa::path(
     tag = "roles",
     operation_id = "get_role",
-    params(("key" = String, Path, description = "Role key", example = "account_manager")),
+    params(("key" = String, Path, description = "Role key", example = "account_manager", pattern = "^[a-z][a-z0-9_]{1,49}$")),
     responses((status = 200, description = "The role", body = Role, headers(("ETag" = String)))),
     extensions(("x-permission" = json!("roles.read"))),
 )]
@@ -83,7 +83,7 @@ pub async fn create(
     tag = "roles",
     operation_id = "update_role",
     params(
-        ("key" = String, Path, description = "Role key", example = "account_planner"),
+        ("key" = String, Path, description = "Role key", example = "account_planner", pattern = "^[a-z][a-z0-9_]{1,49}$"),
         ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the role changed since"),
     ),
     request_body = RoleUpdate,
