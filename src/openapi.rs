@@ -1,6 +1,8 @@
 //! The OpenAPI 3.1 document: what the handlers declare, completed with what every
 //! operation shares (security, its permission in words, the problem responses it can give).
 
+use std::collections::BTreeSet;
+
 use serde_json::{json, Map, Value};
 use utoipa::OpenApi;
 
@@ -128,6 +130,7 @@ pub fn finalize(spec: utoipa::openapi::OpenApi) -> Value {
             }
         }
     }
+    require_response_properties(&mut doc);
     doc
 }
 
@@ -184,6 +187,74 @@ fn complete_operation(op: &mut Value, has_path_params: bool) {
                 );
             }
         }
+    }
+}
+
+/// Response properties that may be left out. Every other property of a schema that only
+/// responses use is always sent — `null` where it has no value — and the document says so,
+/// so that generated clients get plain (not "maybe missing") fields.
+const SOMETIMES_ABSENT: &[(&str, &str)] = &[("Problem", "errors")];
+
+/// Marks every property of the response-only schemas required (see [`SOMETIMES_ABSENT`]).
+/// Schemas that requests use too keep what they declare: there, required means "must send".
+fn require_response_properties(doc: &mut Value) {
+    let mut in_responses = BTreeSet::new();
+    let mut in_requests = BTreeSet::new();
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for op in item.as_object().into_iter().flat_map(|ops| ops.values()) {
+            schema_refs(doc, &op["responses"], &mut in_responses);
+            schema_refs(doc, &op["requestBody"], &mut in_requests);
+        }
+    }
+    let Some(schemas) = doc["components"]["schemas"].as_object_mut() else {
+        return;
+    };
+    for name in in_responses.difference(&in_requests) {
+        let Some(schema) = schemas.get_mut(name) else {
+            continue;
+        };
+        let parts = match schema.get_mut("allOf").and_then(Value::as_array_mut) {
+            Some(parts) => parts.iter_mut().collect::<Vec<_>>(),
+            None => vec![schema],
+        };
+        for part in parts {
+            let Some(properties) = part["properties"].as_object() else {
+                continue;
+            };
+            let required: Vec<Value> = properties
+                .keys()
+                .filter(|key| !SOMETIMES_ABSENT.contains(&(name.as_str(), key.as_str())))
+                .map(|key| json!(key))
+                .collect();
+            part["required"] = Value::Array(required);
+        }
+    }
+}
+
+/// The component schemas `value` refers to, directly or through other schemas and shared
+/// responses.
+fn schema_refs(doc: &Value, value: &Value, found: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(fields) => {
+            if let Some(reference) = fields.get("$ref").and_then(Value::as_str) {
+                if let Some(name) = reference.strip_prefix("#/components/schemas/") {
+                    if found.insert(name.to_owned()) {
+                        schema_refs(doc, &doc["components"]["schemas"][name], found);
+                    }
+                } else if let Some(name) = reference.strip_prefix("#/components/responses/") {
+                    schema_refs(doc, &doc["components"]["responses"][name], found);
+                }
+            }
+            for item in fields.values() {
+                schema_refs(doc, item, found);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| schema_refs(doc, item, found)),
+        _ => {}
     }
 }
 

@@ -499,3 +499,19 @@ async fn docs_without_a_slash_redirects() {
     assert!(res.status.is_redirection(), "status {}", res.status);
     assert_eq!(res.header("location"), Some("/docs/"));
 }
+
+/// What generated clients got wrong: a wrong password must be a documented answer (not an
+/// undocumented one that turns into `None`), and an audit event's changes must be typed.
+#[test]
+fn generated_clients_get_the_login_401_and_typed_changes() {
+    let doc = suits::openapi::document();
+    let login = &doc["paths"]["/api/v1/auth/token"]["post"]["responses"];
+    assert!(login["401"].is_object(), "login documents 401: {login}");
+    let changes = &doc["components"]["schemas"]["AuditEvent"]["properties"]["changes"];
+    assert_eq!(
+        changes["additionalProperties"]["$ref"],
+        "#/components/schemas/FieldChange"
+    );
+    let change = &doc["components"]["schemas"]["FieldChange"];
+    assert_eq!(change["required"], json!(["after", "before"]));
+}

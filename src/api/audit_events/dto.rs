@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -24,11 +26,21 @@ pub struct AuditEvent {
     pub action: String,
     pub resource_type: String,
     pub resource_id: String,
-    /// `{field: {"before": …, "after": …}}` for each field that changed.
-    #[schema(value_type = Object)]
-    pub changes: serde_json::Value,
+    /// Each field that changed, by name, with its value before and after.
+    pub changes: BTreeMap<String, FieldChange>,
     /// The `X-Request-Id` of the request that made the change.
     pub request_id: String,
+}
+
+/// One field's change. A value is `null` where the field had none: `before` on a
+/// creation, `after` on a deletion.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"before": "prospect", "after": "active"}))]
+pub struct FieldChange {
+    /// The field's value before the change, of the field's own type.
+    pub before: serde_json::Value,
+    /// The field's value after the change, of the field's own type.
+    pub after: serde_json::Value,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -95,7 +95,8 @@ pub fn list(
                 action,
                 resource_type,
                 resource_id,
-                changes: serde_json::from_str(&changes).unwrap_or(serde_json::Value::Null),
+                // Written by `audit::record` as this very shape.
+                changes: serde_json::from_str(&changes).unwrap_or_default(),
                 request_id,
             },
         )
