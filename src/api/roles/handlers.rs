@@ -47,12 +47,15 @@ pub async fn get_one(
 }
 
 /// Create a role
+///
+/// Nobody grants a permission, or a scope, beyond their own: that is a 403 naming it.
 #[utoipa::path(
     tag = "roles",
     operation_id = "create_role",
     request_body = RoleCreate,
     responses(
         (status = 201, description = "Created", body = Role, headers(("ETag" = String), ("Location" = String))),
+        (status = 403, description = "The caller lacks roles.write, or the grants exceed the caller's own", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A role with this key exists", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-permission" = json!("roles.write"))),
@@ -78,7 +81,8 @@ pub async fn create(
 /// Replace a role's name, description and permissions
 ///
 /// Built-in roles can be changed too. Takes effect on the next request of every staff
-/// member with this role, on every instance.
+/// member with this role, on every instance. Nobody grants a permission or scope beyond
+/// their own, nor changes a role that already reaches beyond theirs: both are 403.
 #[utoipa::path(
     tag = "roles",
     operation_id = "update_role",
@@ -89,6 +93,7 @@ pub async fn create(
     request_body = RoleUpdate,
     responses(
         (status = 200, description = "The updated role", body = Role, headers(("ETag" = String))),
+        (status = 403, description = "The caller lacks roles.write, or the new or current grants exceed the caller's own", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The change would leave nobody able to administer roles and staff", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-permission" = json!("roles.write"))),

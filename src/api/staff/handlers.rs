@@ -67,12 +67,16 @@ pub async fn get_one(
 }
 
 /// Create a staff member
+///
+/// Nobody gives a role whose grants exceed their own (each permission at a scope at most
+/// theirs): that is a 403 naming the grants beyond the caller's.
 #[utoipa::path(
     tag = "staff",
     operation_id = "create_staff",
     request_body = StaffCreate,
     responses(
         (status = 201, description = "Created", body = Staff, headers(("ETag" = String), ("Location" = String))),
+        (status = 403, description = "The caller lacks staff.write, or the role's grants exceed the caller's own, or the caller is changing their own role", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A staff member with this email exists", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-permission" = json!("staff.write"))),
@@ -98,7 +102,9 @@ pub async fn create(
 /// Update a staff member
 ///
 /// Change name, role, reporting line, or deactivate (`"active": false`). A role change or
-/// deactivation applies to the staff member's very next request.
+/// deactivation applies to the staff member's very next request. Nobody changes their own
+/// role, and nobody gives a role whose grants exceed their own (each permission at a scope
+/// at most theirs): both are 403.
 #[utoipa::path(
     tag = "staff",
     operation_id = "update_staff",
@@ -109,6 +115,7 @@ pub async fn create(
     request_body = StaffUpdate,
     responses(
         (status = 200, description = "The updated staff member", body = Staff, headers(("ETag" = String))),
+        (status = 403, description = "The caller lacks staff.write, or the role's grants exceed the caller's own, or the caller is changing their own role", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The change would leave nobody able to administer roles and staff", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-permission" = json!("staff.write"))),
