@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use validator::Validate;
 
-use crate::auth::gate::Gate;
+use crate::auth::gate::{self, Gate};
 use crate::error::{ApiError, FieldError};
 
 /// Request bodies above this are refused with 413 before they are parsed.
@@ -295,9 +295,7 @@ impl FromRequest for IfMatch {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let result = IfMatch::read(req);
-        let gate = Gate::of(req);
-        Box::pin(gate.hold(result))
+        gate::held(req, IfMatch::read(req))
     }
 }
 
@@ -343,9 +341,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let result = parse_query(req.query_string()).map(Query);
-        let gate = Gate::of(req);
-        Box::pin(gate.hold(result))
+        gate::held(req, parse_query(req.query_string()).map(Query))
     }
 }
 
@@ -403,9 +399,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Path<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let result = Path::read(req);
-        let gate = Gate::of(req);
-        Box::pin(gate.hold(result))
+        gate::held(req, Path::read(req))
     }
 }
 

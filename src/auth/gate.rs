@@ -9,6 +9,7 @@
 //! authorization fails, actix answers its error and drops theirs.
 
 use actix_web::{HttpMessage, HttpRequest};
+use futures_util::future::LocalBoxFuture;
 use tokio::sync::watch;
 
 use crate::error::ApiError;
@@ -44,4 +45,13 @@ impl Gate {
         }
         result
     }
+}
+
+/// An extractor's future for `result`, held at this request's gate: what a request-shape
+/// extractor returns from `from_request`.
+pub fn held<T: 'static>(
+    req: &HttpRequest,
+    result: Result<T, ApiError>,
+) -> LocalBoxFuture<'static, Result<T, ApiError>> {
+    Box::pin(Gate::of(req).hold(result))
 }

@@ -59,15 +59,7 @@ async fn login_ignores_the_case_of_the_email() {
 async fn wrong_password_unknown_email_and_deactivated_accounts_get_the_same_401() {
     let app = TestApp::spawn().await;
     let (id, _) = app.staff("account_executive").await;
-    let email = app
-        .get(&format!("/api/v1/staff/{id}"))
-        .token(&app.admin_token())
-        .send()
-        .await
-        .json()["email"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let email = app.email_of(id).await;
     app.patch(&format!("/api/v1/staff/{id}"))
         .token(&app.admin_token())
         .json(json!({"active": false}))

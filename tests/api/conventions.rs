@@ -262,13 +262,7 @@ async fn every_path_parameter_refuses_control_characters() {
 
 /// A role with no grants at all: everything it may try is a 403.
 async fn powerless(app: &TestApp) -> (i64, String) {
-    let res = app
-        .post("/api/v1/roles")
-        .token(&app.admin_token())
-        .json(json!({"key": "powerless", "name": "Powerless", "permissions": []}))
-        .send()
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text());
+    app.role("powerless", json!([])).await;
     app.staff("powerless").await
 }
 

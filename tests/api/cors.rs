@@ -248,59 +248,29 @@ async fn responses_to_an_allowed_origin_expose_etag_location_link_and_request_id
 async fn error_responses_to_an_allowed_origin_are_readable_problems() {
     let app = spawn().await;
     let (_, coordinator) = app.staff("account_coordinator").await;
-
-    let res = app
-        .get("/api/v1/me")
-        .header("origin", FRONTEND)
-        .send()
-        .await;
-    res.problem(401);
-    assert_readable_by(&res, FRONTEND);
-
-    let res = app
-        .post("/api/v1/staff")
-        .token(&coordinator)
-        .header("origin", FRONTEND)
-        .json(json!({"email": "x@suits.test", "full_name": "X", "role": "admin", "password": STAFF_PASSWORD}))
-        .send()
-        .await;
-    res.problem(403);
-    assert_readable_by(&res, FRONTEND);
-
-    let res = app
-        .get("/api/v1/clients/987654")
-        .token(&app.admin_token())
-        .header("origin", FRONTEND)
-        .send()
-        .await;
-    res.problem(404);
-    assert_readable_by(&res, FRONTEND);
-
-    let res = app
-        .get("/api/v1/no-such-thing")
-        .header("origin", FRONTEND)
-        .send()
-        .await;
-    res.problem(404);
-    assert_readable_by(&res, FRONTEND);
-
-    let res = app
-        .delete("/api/v1/auth/token")
-        .header("origin", FRONTEND)
-        .send()
-        .await;
-    res.problem(405);
-    assert_readable_by(&res, FRONTEND);
-
-    let res = app
-        .post("/api/v1/clients")
-        .token(&app.admin_token())
-        .header("origin", FRONTEND)
-        .json(json!({"name": ""}))
-        .send()
-        .await;
-    res.problem(422);
-    assert_readable_by(&res, FRONTEND);
+    let admin = app.admin_token();
+    let staff = json!({"email": "x@suits.test", "full_name": "X", "role": "admin", "password": STAFF_PASSWORD});
+    let cases = [
+        (401, app.get("/api/v1/me")),
+        (
+            403,
+            app.post("/api/v1/staff").token(&coordinator).json(staff),
+        ),
+        (404, app.get("/api/v1/clients/987654").token(&admin)),
+        (404, app.get("/api/v1/no-such-thing")),
+        (405, app.delete("/api/v1/auth/token")),
+        (
+            422,
+            app.post("/api/v1/clients")
+                .token(&admin)
+                .json(json!({"name": ""})),
+        ),
+    ];
+    for (status, req) in cases {
+        let res = req.header("origin", FRONTEND).send().await;
+        res.problem(status);
+        assert_readable_by(&res, FRONTEND);
+    }
 }
 
 #[test]

@@ -10,20 +10,16 @@ use crate::helpers::*;
 
 /// A role holding `staff.write` with little else: the narrowest way to manage staff.
 async fn staff_clerk(app: &TestApp) {
-    let res = app
-        .post("/api/v1/roles")
-        .token(&app.admin_token())
-        .json(
-            json!({"key": "staff_clerk", "name": "Staff clerk", "permissions": [
-                {"permission": "staff.read", "scope": "all"},
-                {"permission": "staff.write", "scope": "all"},
-                {"permission": "roles.read", "scope": "all"},
-                {"permission": "clients.read", "scope": "assigned"},
-            ]}),
-        )
-        .send()
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text());
+    app.role(
+        "staff_clerk",
+        json!([
+            {"permission": "staff.read", "scope": "all"},
+            {"permission": "staff.write", "scope": "all"},
+            {"permission": "roles.read", "scope": "all"},
+            {"permission": "clients.read", "scope": "assigned"},
+        ]),
+    )
+    .await;
 }
 
 /// Each role's grants as `permission → scope`.
@@ -190,19 +186,15 @@ async fn the_reported_escalation_is_closed() {
 #[actix_web::test]
 async fn roles_write_holders_grant_nothing_beyond_their_own() {
     let app = TestApp::spawn().await;
-    let res = app
-        .post("/api/v1/roles")
-        .token(&app.admin_token())
-        .json(
-            json!({"key": "role_keeper", "name": "Role keeper", "permissions": [
-                {"permission": "roles.read", "scope": "all"},
-                {"permission": "roles.write", "scope": "all"},
-                {"permission": "clients.read", "scope": "assigned"},
-            ]}),
-        )
-        .send()
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text());
+    app.role(
+        "role_keeper",
+        json!([
+            {"permission": "roles.read", "scope": "all"},
+            {"permission": "roles.write", "scope": "all"},
+            {"permission": "clients.read", "scope": "assigned"},
+        ]),
+    )
+    .await;
     let (_, token) = app.staff("role_keeper").await;
     let create = |key: &str, grants: Value| {
         app.post("/api/v1/roles")

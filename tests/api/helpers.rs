@@ -114,6 +114,32 @@ impl TestApp {
         (id, self.token_for(id))
     }
 
+    /// Creates a role `key` with `grants` (`[{"permission", "scope"}, …]`), as admin.
+    pub async fn role(&self, key: &str, grants: Value) {
+        let res = self
+            .post("/api/v1/roles")
+            .token(&self.admin_token())
+            .json(json!({"key": key, "name": key, "permissions": grants}))
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::CREATED,
+            "create role: {}",
+            res.text()
+        );
+    }
+
+    /// The email of staff member `id`, as the admin reads it.
+    pub async fn email_of(&self, id: i64) -> String {
+        let res = self
+            .get(&format!("/api/v1/staff/{id}"))
+            .token(&self.admin_token())
+            .send()
+            .await;
+        res.json()["email"].as_str().expect("email").to_owned()
+    }
+
     /// Creates a client as admin; returns its JSON.
     pub async fn client(&self, name: &str) -> Value {
         let res = self

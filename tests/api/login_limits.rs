@@ -105,15 +105,7 @@ async fn successful_sign_ins_do_not_count_and_do_not_erase_failures() {
 async fn one_locked_account_does_not_lock_the_others() {
     let app = spawn("2", "1000", &[]).await;
     let (id, _) = app.staff("account_executive").await;
-    let email = app
-        .get(&format!("/api/v1/staff/{id}"))
-        .token(&app.admin_token())
-        .send()
-        .await
-        .json()["email"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let email = app.email_of(id).await;
     for _ in 0..2 {
         login(&app, ADMIN_EMAIL, "wrong-password")
             .await
