@@ -195,6 +195,46 @@ async fn create_with_a_too_long_name_is_422() {
 }
 
 #[actix_web::test]
+async fn a_website_must_be_an_http_or_https_address() {
+    let app = TestApp::spawn().await;
+    for bad in [
+        "javascript:alert(1)",
+        "JavaScript:alert(document.cookie)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "ftp://files.acme.example",
+        "https://",
+    ] {
+        let res = create(&app, json!({"name": "Acme", "website": bad})).await;
+        assert_invalid(&res, "website", "url");
+        let message = res.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(message.contains("http or https"), "{bad}: {message}");
+    }
+    for (i, good) in [
+        "https://acme.example",
+        "http://acme.example/about?x=1",
+        "HTTPS://ACME.EXAMPLE",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let res = create(&app, json!({"name": format!("Acme {i}"), "website": good})).await;
+        assert_eq!(res.status, 201, "{good}: {}", res.text());
+    }
+    let id = create(&app, json!({"name": "Globex"})).await.json()["id"].clone();
+    let res = app
+        .patch(&format!("/api/v1/clients/{id}"))
+        .token(&app.admin_token())
+        .json(json!({"website": "javascript:alert(1)"}))
+        .send()
+        .await;
+    assert_invalid(&res, "website", "url");
+}
+
+#[actix_web::test]
 async fn create_with_a_website_that_is_not_a_url_is_422() {
     let app = TestApp::spawn().await;
     let res = create(&app, json!({"name": "Acme", "website": "acme dot com"})).await;
