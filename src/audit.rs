@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::auth::Caller;
 use crate::db::schema::audit_events;
 use crate::db::DbConn;
-use crate::rest::now;
+use crate::time::now;
 
 /// Fields every record has that say nothing about what changed.
 const IGNORED_FIELDS: &[&str] = &["id", "version", "created_at", "updated_at"];
@@ -100,7 +100,7 @@ struct NewEvent<'a> {
 
 /// Records `action` (e.g. `clients.update`) on `subject`, with the fields that
 /// changed between `before` and `after` (either may be absent: create, delete).
-pub fn record<B: Serialize, A: Serialize>(
+pub fn write<B: Serialize, A: Serialize>(
     conn: &mut DbConn,
     actor: &Actor,
     action: &str,

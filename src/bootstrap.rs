@@ -7,7 +7,7 @@ use crate::auth::permissions::{default_grants, BUILT_IN_ROLES};
 use crate::config::Config;
 use crate::db::{self, DbConn};
 use crate::error::ApiError;
-use crate::rest::now;
+use crate::time::now;
 
 /// The request id recorded on audit events the system makes at startup.
 pub const STARTUP_REQUEST_ID: &str = "startup";
@@ -47,7 +47,7 @@ pub fn run(conn: &mut DbConn, config: &Config) -> Result<Option<String>, ApiErro
                 },
                 now(),
             )?;
-            crate::audit::record(
+            crate::audit::write(
                 conn,
                 &actor,
                 "roles.create",

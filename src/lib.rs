@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod request_id;
 pub mod rest;
 pub mod scope;
+pub mod time;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

@@ -9,7 +9,8 @@ use super::staff::repo;
 use crate::auth::password;
 use crate::db;
 use crate::error::{ApiError, Problem};
-use crate::rest::{single_line, ValidJson};
+use crate::rest::body::ValidJson;
+use crate::rest::text::single_line;
 use crate::AppState;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

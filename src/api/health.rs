@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, Problem};
-use crate::rest;
+use crate::rest::params;
 use crate::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -36,7 +36,7 @@ pub struct NoParams {}
     extensions(("x-permission" = json!("public"))),
 )]
 #[get("/healthz")]
-pub async fn healthz(_: rest::Query<NoParams>) -> HttpResponse {
+pub async fn healthz(_: params::Query<NoParams>) -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
@@ -60,7 +60,7 @@ const READY_WAIT: Duration = Duration::from_secs(1);
 )]
 #[get("/readyz")]
 pub async fn readyz(
-    _: rest::Query<NoParams>,
+    _: params::Query<NoParams>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();

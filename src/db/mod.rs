@@ -2,6 +2,7 @@
 
 pub mod migrate;
 pub mod schema;
+pub mod sql;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

@@ -4,8 +4,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::db::sql::text_enum;
 use crate::money::Money;
-use crate::rest::{merge, non_null, nullable, required_line, rfc3339, single_line, text_enum};
+use crate::rest::body::{merge, non_null, nullable};
+use crate::rest::text::{required_line, single_line};
+use crate::time::rfc3339;
 
 text_enum!(
     /// `closed` is how an account ends: a status, not a deletion.
@@ -67,7 +70,7 @@ pub struct Account {
 }
 
 impl TryFrom<AccountRow> for Account {
-    type Error = crate::rest::UnknownVariant;
+    type Error = crate::db::sql::UnknownVariant;
 
     fn try_from(row: AccountRow) -> Result<Self, Self::Error> {
         Ok(Account {

@@ -10,7 +10,11 @@ use super::service;
 use crate::auth::{perm, Authorized};
 use crate::db;
 use crate::error::{ApiError, Problem};
-use crate::rest::{self, IfMatch, PageRequest, ValidJson};
+use crate::rest::body::ValidJson;
+use crate::rest::list::PageRequest;
+use crate::rest::record::IfMatch;
+use crate::rest::{self, params, record};
+use crate::time;
 use crate::AppState;
 
 /// List accounts
@@ -32,18 +36,18 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsRead>,
-    query: rest::Query<AccountListQuery>,
+    query: params::Query<AccountListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (sort, descending, sort_key) =
-        rest::parse_sort(query.sort.as_deref(), "created_at", AccountSort::ALLOWED)?;
+        rest::list::parse_sort(query.sort.as_deref(), "created_at", AccountSort::ALLOWED)?;
     let page = PageRequest::new(query.limit, query.cursor.as_deref(), &sort_key)?;
     let filter = AccountFilter {
         client_id: query.client_id,
         status: query.status,
         manager_id: query.manager_id,
         q: query.q.filter(|q| !q.is_empty()),
-        updated_since: rest::parse_time_param("updated_since", query.updated_since.as_deref())?,
+        updated_since: time::parse_time_param("updated_since", query.updated_since.as_deref())?,
     };
     let visibility = auth.visibility();
     let body = db::run(&state.pool, move |conn| {
@@ -52,7 +56,7 @@ pub async fn list(
         Ok(AccountPage { data, next_cursor })
     })
     .await?;
-    Ok(rest::page(&req, &body, body.next_cursor.as_deref()))
+    Ok(rest::list::page(&req, &body, body.next_cursor.as_deref()))
 }
 
 /// Get an account
@@ -67,14 +71,14 @@ pub async fn list(
 pub async fn get_one(
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsRead>,
-    id: rest::Path<i64>,
+    id: params::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, id) = (auth.visibility(), id.into_inner());
     let account = db::run(&state.pool, move |conn| {
         service::get(conn, &auth.caller, visibility, id)
     })
     .await?;
-    Ok(rest::record(
+    Ok(record::respond(
         StatusCode::OK,
         &account,
         account.account.version,
@@ -108,7 +112,7 @@ pub async fn create(
     })
     .await?;
     let (id, version) = (account.account.id, account.account.version);
-    Ok(rest::created(
+    Ok(record::created(
         format!("/api/v1/accounts/{id}"),
         &account,
         version,
@@ -137,7 +141,7 @@ pub async fn create(
 pub async fn update(
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsWrite>,
-    id: rest::Path<i64>,
+    id: params::Path<i64>,
     if_match: IfMatch,
     ValidJson(patch): ValidJson<AccountUpdate>,
 ) -> Result<HttpResponse, ApiError> {
@@ -146,7 +150,7 @@ pub async fn update(
         service::update(conn, &auth.caller, visibility, id, &if_match, patch)
     })
     .await?;
-    Ok(rest::record(
+    Ok(record::respond(
         StatusCode::OK,
         &account,
         account.account.version,
@@ -174,7 +178,7 @@ pub async fn update(
 pub async fn delete(
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsWrite>,
-    id: rest::Path<i64>,
+    id: params::Path<i64>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, id) = (auth.visibility(), id.into_inner());
@@ -197,7 +201,7 @@ pub async fn delete(
 pub async fn team(
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsRead>,
-    id: rest::Path<i64>,
+    id: params::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, id) = (auth.visibility(), id.into_inner());
     let data = db::run(&state.pool, move |conn| service::team(conn, visibility, id)).await?;
@@ -219,7 +223,7 @@ pub async fn team(
 pub async fn get_member(
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsRead>,
-    path: rest::Path<(i64, i64)>,
+    path: params::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, (id, staff_id)) = (auth.visibility(), path.into_inner());
     let member = db::run(&state.pool, move |conn| {
@@ -251,7 +255,7 @@ pub async fn get_member(
 pub async fn assign(
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsAssign>,
-    path: rest::Path<(i64, i64)>,
+    path: params::Path<(i64, i64)>,
     ValidJson(input): ValidJson<TeamAssignment>,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, (id, staff_id)) = (auth.visibility(), path.into_inner());
@@ -283,7 +287,7 @@ pub async fn assign(
 pub async fn unassign(
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsAssign>,
-    path: rest::Path<(i64, i64)>,
+    path: params::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, (id, staff_id)) = (auth.visibility(), path.into_inner());
     db::run(&state.pool, move |conn| {

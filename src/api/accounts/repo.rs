@@ -2,13 +2,14 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::dto::{Account, AccountRow, AccountStatus, TeamMember};
-use crate::api::clients::repo::name_key;
 use crate::auth::Visibility;
 use crate::db::schema::{account_team, accounts, staff};
+use crate::db::sql::{keyset, like_pattern, name_key};
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::rest::{format_time, keyset, like_pattern, PageRequest};
+use crate::rest::list::PageRequest;
 use crate::scope;
+use crate::time::format_time;
 
 /// Every column but `name_key`, in [`AccountRow`]'s field order.
 type Columns = (

@@ -13,7 +13,8 @@ use crate::audit::{self, Actor, Subject};
 use crate::auth::{Caller, Permission, Visibility};
 use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
-use crate::rest::{now, IfMatch};
+use crate::rest::record::IfMatch;
+use crate::time::now;
 
 const ACTIONS: &[(AccountAction, Permission)] = &[
     (AccountAction::Update, Permission::AccountsWrite),
@@ -157,7 +158,7 @@ pub fn create(
         let row = repo::insert(conn, draft.client_id, &AccountColumns::from(&draft), at)
             .map_err(unique_conflict)?;
         let account = repo::to_account(row)?;
-        audit::record(
+        audit::write(
             conn,
             &Actor::from(caller),
             "accounts.create",
@@ -221,7 +222,7 @@ pub fn update(
         .map_err(unique_conflict)?
         .ok_or_else(changed_concurrently)?;
         let updated = repo::to_account(row)?;
-        audit::record(
+        audit::write(
             conn,
             &Actor::from(caller),
             "accounts.update",
@@ -248,7 +249,7 @@ pub fn delete(
         let before = find_for_change(conn, id, visibility, if_match)?;
         // The team goes with the account; the feed says so, member by member.
         for member in repo::team(conn, id)? {
-            audit::record(
+            audit::write(
                 conn,
                 &Actor::from(caller),
                 "accounts.unassign",
@@ -268,7 +269,7 @@ pub fn delete(
         if !deleted {
             return Err(changed_concurrently());
         }
-        audit::record(
+        audit::write(
             conn,
             &Actor::from(caller),
             "accounts.delete",
@@ -314,7 +315,7 @@ pub fn assign(
         }
         let after =
             repo::member(conn, account_id, staff_id)?.ok_or_else(|| not_found(account_id))?;
-        audit::record(
+        audit::write(
             conn,
             &Actor::from(caller),
             "accounts.assign",
@@ -361,7 +362,7 @@ pub fn unassign(
         let member = repo::member(conn, account_id, staff_id)?
             .ok_or_else(|| not_on_team(account_id, staff_id))?;
         repo::remove_member(conn, account_id, staff_id)?;
-        audit::record(
+        audit::write(
             conn,
             &Actor::from(caller),
             "accounts.unassign",

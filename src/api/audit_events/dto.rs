@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::rest::rfc3339;
+use crate::time::rfc3339;
 
 /// One change to one record.
 #[derive(Debug, Serialize, ToSchema)]

@@ -5,7 +5,9 @@ use super::repo::{self, AuditFilter};
 use crate::auth::{perm, Authorized};
 use crate::db;
 use crate::error::ApiError;
-use crate::rest::{self, PageRequest};
+use crate::rest::list::PageRequest;
+use crate::rest::{self, params};
+use crate::time;
 use crate::AppState;
 
 /// List audit events
@@ -28,17 +30,17 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authorized<perm::AuditRead>,
-    query: rest::Query<AuditListQuery>,
+    query: params::Query<AuditListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (_, descending, sort_key) =
-        rest::parse_sort(query.sort.as_deref(), "occurred_at", &[("occurred_at", ())])?;
+        rest::list::parse_sort(query.sort.as_deref(), "occurred_at", &[("occurred_at", ())])?;
     let page = PageRequest::new(query.limit, query.cursor.as_deref(), &sort_key)?;
     let filter = AuditFilter {
         resource_type: query.resource_type,
         resource_id: query.resource_id,
         actor_id: query.actor_id,
-        since: rest::parse_time_param("since", query.since.as_deref())?,
+        since: time::parse_time_param("since", query.since.as_deref())?,
     };
     let visibility = auth.visibility();
     let body = db::run(&state.pool, move |conn| {
@@ -47,5 +49,5 @@ pub async fn list(
         Ok(AuditPage { data, next_cursor })
     })
     .await?;
-    Ok(rest::page(&req, &body, body.next_cursor.as_deref()))
+    Ok(rest::list::page(&req, &body, body.next_cursor.as_deref()))
 }

@@ -6,7 +6,7 @@ use crate::auth::Visibility;
 use crate::db::schema::audit_events;
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::rest::PageRequest;
+use crate::rest::list::PageRequest;
 use crate::scope;
 
 type Row = (
@@ -95,7 +95,7 @@ pub fn list(
                 action,
                 resource_type,
                 resource_id,
-                // Written by `audit::record` as this very shape.
+                // Written by `audit::write` as this very shape.
                 changes: serde_json::from_str(&changes).unwrap_or_default(),
                 request_id,
             },

@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::rest::{
-    merge, non_null, nullable, required_line, rfc3339, single_line, text_enum, web_url,
-};
+use crate::db::sql::text_enum;
+use crate::rest::body::{merge, non_null, nullable};
+use crate::rest::text::{required_line, single_line, web_url};
+use crate::time::rfc3339;
 
 text_enum!(
     /// Where the client stands commercially.

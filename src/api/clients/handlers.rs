@@ -9,7 +9,11 @@ use super::service;
 use crate::auth::{perm, Authorized};
 use crate::db;
 use crate::error::{ApiError, Problem};
-use crate::rest::{self, IfMatch, PageRequest, ValidJson};
+use crate::rest::body::ValidJson;
+use crate::rest::list::PageRequest;
+use crate::rest::record::IfMatch;
+use crate::rest::{self, params, record};
+use crate::time;
 use crate::AppState;
 
 /// List clients
@@ -30,18 +34,18 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authorized<perm::ClientsRead>,
-    query: rest::Query<ClientListQuery>,
+    query: params::Query<ClientListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (sort, descending, sort_key) =
-        rest::parse_sort(query.sort.as_deref(), "created_at", ClientSort::ALLOWED)?;
+        rest::list::parse_sort(query.sort.as_deref(), "created_at", ClientSort::ALLOWED)?;
     let page = PageRequest::new(query.limit, query.cursor.as_deref(), &sort_key)?;
     let filter = ClientFilter {
         status: query.status,
         health: query.health,
         industry: query.industry,
         q: query.q.filter(|q| !q.is_empty()),
-        updated_since: rest::parse_time_param("updated_since", query.updated_since.as_deref())?,
+        updated_since: time::parse_time_param("updated_since", query.updated_since.as_deref())?,
     };
     let visibility = auth.visibility();
     let body = db::run(&state.pool, move |conn| {
@@ -50,7 +54,7 @@ pub async fn list(
         Ok(ClientPage { data, next_cursor })
     })
     .await?;
-    Ok(rest::page(&req, &body, body.next_cursor.as_deref()))
+    Ok(rest::list::page(&req, &body, body.next_cursor.as_deref()))
 }
 
 /// Get a client
@@ -65,14 +69,18 @@ pub async fn list(
 pub async fn get_one(
     state: web::Data<AppState>,
     auth: Authorized<perm::ClientsRead>,
-    id: rest::Path<i64>,
+    id: params::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, id) = (auth.visibility(), id.into_inner());
     let client = db::run(&state.pool, move |conn| {
         service::get(conn, &auth.caller, visibility, id)
     })
     .await?;
-    Ok(rest::record(StatusCode::OK, &client, client.client.version))
+    Ok(record::respond(
+        StatusCode::OK,
+        &client,
+        client.client.version,
+    ))
 }
 
 /// Create a client
@@ -98,7 +106,7 @@ pub async fn create(
     })
     .await?;
     let (id, version) = (client.client.id, client.client.version);
-    Ok(rest::created(
+    Ok(record::created(
         format!("/api/v1/clients/{id}"),
         &client,
         version,
@@ -127,7 +135,7 @@ pub async fn create(
 pub async fn update(
     state: web::Data<AppState>,
     auth: Authorized<perm::ClientsWrite>,
-    id: rest::Path<i64>,
+    id: params::Path<i64>,
     if_match: IfMatch,
     ValidJson(patch): ValidJson<ClientUpdate>,
 ) -> Result<HttpResponse, ApiError> {
@@ -136,7 +144,11 @@ pub async fn update(
         service::update(conn, &auth.caller, visibility, id, &if_match, patch)
     })
     .await?;
-    Ok(rest::record(StatusCode::OK, &client, client.client.version))
+    Ok(record::respond(
+        StatusCode::OK,
+        &client,
+        client.client.version,
+    ))
 }
 
 /// Set a client's relationship health
@@ -158,7 +170,7 @@ pub async fn update(
 pub async fn set_health(
     state: web::Data<AppState>,
     auth: Authorized<perm::ClientsHealth>,
-    id: rest::Path<i64>,
+    id: params::Path<i64>,
     if_match: IfMatch,
     ValidJson(input): ValidJson<HealthUpdate>,
 ) -> Result<HttpResponse, ApiError> {
@@ -167,7 +179,11 @@ pub async fn set_health(
         service::set_health(conn, &auth.caller, visibility, id, &if_match, input)
     })
     .await?;
-    Ok(rest::record(StatusCode::OK, &client, client.client.version))
+    Ok(record::respond(
+        StatusCode::OK,
+        &client,
+        client.client.version,
+    ))
 }
 
 /// Delete a client
@@ -190,7 +206,7 @@ pub async fn set_health(
 pub async fn delete(
     state: web::Data<AppState>,
     auth: Authorized<perm::ClientsWrite>,
-    id: rest::Path<i64>,
+    id: params::Path<i64>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, id) = (auth.visibility(), id.into_inner());

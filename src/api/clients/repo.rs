@@ -4,10 +4,12 @@ use diesel::prelude::*;
 use super::dto::{Client, ClientHealth, ClientStatus};
 use crate::auth::Visibility;
 use crate::db::schema::clients;
+use crate::db::sql::{keyset, like_pattern, name_key};
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::rest::{format_time, keyset, like_pattern, PageRequest};
+use crate::rest::list::PageRequest;
 use crate::scope;
+use crate::time::format_time;
 
 /// Every column but `name_key`, in [`Client`]'s field order.
 type Columns = (
@@ -44,12 +46,6 @@ const COLUMNS: Columns = (
     clients::created_at,
     clients::updated_at,
 );
-
-/// How names are compared: folded to lower case in Rust, so that both backends agree
-/// beyond ASCII (SQLite's `lower()` folds ASCII only).
-pub fn name_key(name: &str) -> String {
-    name.to_lowercase()
-}
 
 /// The columns a client's owner can change; written on insert and on every update.
 #[derive(Insertable, AsChangeset)]

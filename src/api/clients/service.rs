@@ -10,7 +10,8 @@ use crate::audit::{self, Actor, Subject};
 use crate::auth::{Caller, Permission, Visibility};
 use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
-use crate::rest::{now, IfMatch};
+use crate::rest::record::IfMatch;
+use crate::time::now;
 
 const ACTIONS: &[(ClientAction, Permission)] = &[
     (ClientAction::Update, Permission::ClientsWrite),
@@ -119,7 +120,7 @@ pub fn create(
         ensure_unique(conn, &draft, None)?;
         let client =
             repo::insert(conn, &ClientColumns::from(&draft), at).map_err(unique_conflict)?;
-        audit::record(
+        audit::write(
             conn,
             &Actor::from(caller),
             "clients.create",
@@ -181,7 +182,7 @@ fn modify(
         )
         .map_err(unique_conflict)?
         .ok_or_else(changed_concurrently)?;
-        audit::record(
+        audit::write(
             conn,
             &Actor::from(caller),
             action,
@@ -259,7 +260,7 @@ pub fn delete(
         if !deleted {
             return Err(changed_concurrently());
         }
-        audit::record(
+        audit::write(
             conn,
             &Actor::from(caller),
             "clients.delete",

@@ -4,7 +4,8 @@ use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
 use crate::auth::Grant;
-use crate::rest::{required_line, rfc3339};
+use crate::rest::text::required_line;
+use crate::time::rfc3339;
 
 /// A role and the permissions it grants.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

@@ -6,7 +6,9 @@ use super::{repo, service};
 use crate::auth::{perm, Authorized};
 use crate::db;
 use crate::error::{ApiError, Problem};
-use crate::rest::{self, IfMatch, ValidJson};
+use crate::rest::body::ValidJson;
+use crate::rest::record::IfMatch;
+use crate::rest::{params, record};
 use crate::AppState;
 
 /// List roles
@@ -39,11 +41,11 @@ pub async fn list(
 pub async fn get_one(
     state: web::Data<AppState>,
     _auth: Authorized<perm::RolesRead>,
-    key: rest::Path<String>,
+    key: params::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
     let role = db::run(&state.pool, move |conn| service::get(conn, &key)).await?;
-    Ok(rest::record(StatusCode::OK, &role, role.version))
+    Ok(record::respond(StatusCode::OK, &role, role.version))
 }
 
 /// Create a role
@@ -71,7 +73,7 @@ pub async fn create(
         service::create(conn, &caller, input)
     })
     .await?;
-    Ok(rest::created(
+    Ok(record::created(
         format!("/api/v1/roles/{}", role.key),
         &role,
         role.version,
@@ -102,7 +104,7 @@ pub async fn create(
 pub async fn update(
     state: web::Data<AppState>,
     auth: Authorized<perm::RolesWrite>,
-    key: rest::Path<String>,
+    key: params::Path<String>,
     if_match: IfMatch,
     ValidJson(input): ValidJson<RoleUpdate>,
 ) -> Result<HttpResponse, ApiError> {
@@ -111,5 +113,5 @@ pub async fn update(
         service::update(conn, &caller, &key, &if_match, input)
     })
     .await?;
-    Ok(rest::record(StatusCode::OK, &role, role.version))
+    Ok(record::respond(StatusCode::OK, &role, role.version))
 }

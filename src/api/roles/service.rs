@@ -8,7 +8,8 @@ use crate::auth::permissions::{beyond, describe, Grant};
 use crate::auth::{Caller, Permission};
 use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
-use crate::rest::{now, IfMatch};
+use crate::rest::record::IfMatch;
+use crate::time::now;
 
 pub const RESOURCE: &str = "role";
 
@@ -51,7 +52,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: RoleCreate) -> Result<R
             },
             now(),
         )?;
-        audit::record(
+        audit::write(
             conn,
             actor,
             "roles.create",
@@ -100,7 +101,7 @@ pub fn update(
             )
         })?;
         ensure_administrable(conn)?;
-        audit::record(
+        audit::write(
             conn,
             actor,
             "roles.update",

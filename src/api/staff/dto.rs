@@ -6,7 +6,9 @@ use validator::Validate;
 
 use crate::api::accounts::dto::MyAccount;
 use crate::auth::Grant;
-use crate::rest::{non_null, nullable, required_line, rfc3339};
+use crate::rest::body::{non_null, nullable};
+use crate::rest::text::required_line;
+use crate::time::rfc3339;
 
 /// A member of staff. The password is never returned.
 #[derive(Debug, Clone, PartialEq, Queryable, Serialize, ToSchema)]

@@ -8,7 +8,10 @@ use crate::api::{accounts, roles};
 use crate::auth::{perm, Authenticated, Authorized};
 use crate::db;
 use crate::error::{ApiError, Problem};
-use crate::rest::{self, IfMatch, PageRequest, ValidJson};
+use crate::rest::body::ValidJson;
+use crate::rest::list::PageRequest;
+use crate::rest::record::IfMatch;
+use crate::rest::{self, params, record};
 use crate::AppState;
 
 /// List staff
@@ -27,11 +30,11 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     _auth: Authorized<perm::StaffRead>,
-    query: rest::Query<StaffListQuery>,
+    query: params::Query<StaffListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (sort, descending, sort_key) =
-        rest::parse_sort(query.sort.as_deref(), "created_at", StaffSort::ALLOWED)?;
+        rest::list::parse_sort(query.sort.as_deref(), "created_at", StaffSort::ALLOWED)?;
     let page = PageRequest::new(query.limit, query.cursor.as_deref(), &sort_key)?;
     let filter = StaffFilter {
         role: query.role,
@@ -44,7 +47,7 @@ pub async fn list(
         Ok(StaffPage { data, next_cursor })
     })
     .await?;
-    Ok(rest::page(&req, &body, body.next_cursor.as_deref()))
+    Ok(rest::list::page(&req, &body, body.next_cursor.as_deref()))
 }
 
 /// Get a staff member
@@ -59,11 +62,11 @@ pub async fn list(
 pub async fn get_one(
     state: web::Data<AppState>,
     _auth: Authorized<perm::StaffRead>,
-    id: rest::Path<i64>,
+    id: params::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let staff = db::run(&state.pool, move |conn| service::get(conn, id)).await?;
-    Ok(rest::record(StatusCode::OK, &staff, staff.version))
+    Ok(record::respond(StatusCode::OK, &staff, staff.version))
 }
 
 /// Create a staff member
@@ -92,7 +95,7 @@ pub async fn create(
         service::create(conn, &caller, input)
     })
     .await?;
-    Ok(rest::created(
+    Ok(record::created(
         format!("/api/v1/staff/{}", staff.id),
         &staff,
         staff.version,
@@ -124,7 +127,7 @@ pub async fn create(
 pub async fn update(
     state: web::Data<AppState>,
     auth: Authorized<perm::StaffWrite>,
-    id: rest::Path<i64>,
+    id: params::Path<i64>,
     if_match: IfMatch,
     ValidJson(patch): ValidJson<StaffUpdate>,
 ) -> Result<HttpResponse, ApiError> {
@@ -133,7 +136,7 @@ pub async fn update(
         service::update(conn, &caller, id, &if_match, patch)
     })
     .await?;
-    Ok(rest::record(StatusCode::OK, &staff, staff.version))
+    Ok(record::respond(StatusCode::OK, &staff, staff.version))
 }
 
 /// Who am I

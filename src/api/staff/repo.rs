@@ -3,9 +3,11 @@ use diesel::prelude::*;
 
 use super::dto::Staff;
 use crate::db::schema::staff;
+use crate::db::sql::{keyset, like_pattern, lower};
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::rest::{format_time, keyset, like_pattern, lower, PageRequest};
+use crate::rest::list::PageRequest;
+use crate::time::format_time;
 
 /// Every column but the password hash.
 type Columns = (

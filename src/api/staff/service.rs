@@ -8,7 +8,9 @@ use crate::auth::permissions::{beyond, describe};
 use crate::auth::{password, Caller};
 use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
-use crate::rest::{merge, now, IfMatch};
+use crate::rest::body::merge;
+use crate::rest::record::IfMatch;
+use crate::time::now;
 
 pub const RESOURCE: &str = "staff";
 
@@ -124,7 +126,7 @@ pub fn insert(
             },
             now(),
         )?;
-        audit::record(
+        audit::write(
             conn,
             actor,
             "staff.create",
@@ -191,7 +193,7 @@ pub fn update(
                 )
             })?;
         roles::service::ensure_administrable(conn)?;
-        audit::record(
+        audit::write(
             conn,
             &Actor::from(caller),
             "staff.update",

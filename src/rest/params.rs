@@ -1,0 +1,103 @@
+//! Query and path parameters, under one rule for every operation.
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use super::text::{control_character_error, has_control, Lines};
+use crate::auth::gate;
+use crate::error::{ApiError, FieldError};
+
+/// Query parameters deserialized into `T`, under one rule for every parameter of every
+/// list: a parameter given is used, so an empty value (`?sort=`), an unknown name, a value
+/// of the wrong type or one holding a control character is a 400 problem naming it in
+/// `errors`. Leave a parameter out to leave it unset.
+pub struct Query<T>(pub T);
+
+impl<T> Query<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        gate::held(req, parse_query(req.query_string()).map(Query))
+    }
+}
+
+fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let pairs = form_urlencoded::parse(query.as_bytes());
+    let mut errors = Vec::new();
+    for (name, value) in pairs {
+        if has_control(&name, Lines::One) {
+            errors.push(control_character_error(&name.escape_default().to_string()));
+        } else if has_control(&value, Lines::One) {
+            errors.push(control_character_error(&name));
+        } else if value.is_empty() {
+            errors.push(FieldError::new(
+                name,
+                "empty",
+                "is empty; leave the parameter out to leave it unset",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidParameters(errors));
+    }
+    let de = serde_urlencoded::Deserializer::new(pairs);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        match message.strip_prefix("unknown field `") {
+            Some(rest) => {
+                let name = rest.split('`').next().unwrap_or_default();
+                ApiError::parameter(
+                    name,
+                    "unknown_parameter",
+                    format!("is not a parameter of this list; {message}"),
+                )
+            }
+            None if path != "." => ApiError::parameter(&path, "type", message),
+            None => ApiError::BadRequest(format!("the query string cannot be read: {message}")),
+        }
+    })
+}
+
+/// Path parameters deserialized into `T`. A value that cannot name a record (a number
+/// that is not one, say) is a 404 like any unknown id; one holding a control character is
+/// a 400 naming the parameter, since no record could ever be named by it.
+pub struct Path<T>(pub T);
+
+impl<T> Path<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Path<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        gate::held(req, Path::read(req))
+    }
+}
+
+impl<T: DeserializeOwned> Path<T> {
+    fn read(req: &HttpRequest) -> Result<Self, ApiError> {
+        let info = req.match_info();
+        if let Some((name, _)) = info.iter().find(|(_, v)| has_control(v, Lines::One)) {
+            return Err(ApiError::InvalidParameters(vec![control_character_error(
+                name,
+            )]));
+        }
+        T::deserialize(actix_router::PathDeserializer::new(info))
+            .map(Path)
+            .map_err(|_| ApiError::NotFound(format!("no such resource: {}", req.path())))
+    }
+}

@@ -1,0 +1,49 @@
+//! Time: now, and RFC 3339 in and out — how every timestamp enters and leaves.
+
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+
+use crate::error::ApiError;
+
+/// Now, at the microsecond precision both databases keep, so a value read back equals
+/// the value written.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+    at.and_utc()
+}
+
+/// Parses an optional RFC 3339 query timestamp such as `updated_since`.
+pub fn parse_time_param(name: &str, raw: Option<&str>) -> Result<Option<NaiveDateTime>, ApiError> {
+    raw.map(|r| parse_time(name, r)).transpose()
+}
+
+fn parse_time(name: &str, raw: &str) -> Result<NaiveDateTime, ApiError> {
+    read_time(raw).ok_or_else(|| {
+        ApiError::parameter(
+            name,
+            "format",
+            format!("must be an RFC 3339 timestamp such as 2026-01-31T09:00:00Z, got {raw:?}"),
+        )
+    })
+}
+
+/// The inverse of [`format_time`], accepting any RFC 3339 offset.
+pub(crate) fn read_time(raw: &str) -> Option<NaiveDateTime> {
+    DateTime::parse_from_rfc3339(raw)
+        .ok()
+        .map(|t| t.naive_utc())
+}
+
+/// A stored UTC timestamp as RFC 3339 with a `Z`, e.g. `2026-11-26T09:30:00.123456Z`:
+/// how every timestamp leaves the service, in bodies and in cursors.
+pub fn format_time(at: &NaiveDateTime) -> String {
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// Serializes with [`format_time`], for `#[serde(serialize_with = "rfc3339")]`.
+pub fn rfc3339<S: serde::Serializer>(at: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_time(at))
+}
