@@ -2,8 +2,8 @@
 
 use crate::api::{roles, staff};
 use crate::audit::{Actor, Subject};
-use crate::auth::password;
 use crate::auth::permissions::{default_grants, BUILT_IN_ROLES};
+use crate::auth::{grants, password};
 use crate::config::Config;
 use crate::db::{self, DbConn};
 use crate::error::ApiError;
@@ -32,7 +32,7 @@ pub fn run(conn: &mut DbConn, config: &Config) -> Result<Option<String>, ApiErro
     let actor = Actor::system(STARTUP_REQUEST_ID);
     db::write_tx(conn, |conn| {
         for (column, role) in BUILT_IN_ROLES.iter().enumerate() {
-            if roles::repo::exists(conn, role.key)? {
+            if grants::role_exists(conn, role.key)? {
                 continue;
             }
             let grants = default_grants(column);

@@ -59,17 +59,12 @@ impl Config {
                 ))
             }
             Some(secret) => (secret.into_bytes(), true),
-            None => (random_bytes(48), false),
+            None => (crate::random::bytes(48), false),
         };
         let admin_password = var("SUITS_ADMIN_PASSWORD").filter(|p| !p.is_empty());
-        if admin_password
-            .as_ref()
-            .is_some_and(|p| p.chars().count() < crate::auth::password::MIN_LENGTH)
-        {
-            return Err(format!(
-                "SUITS_ADMIN_PASSWORD must be at least {} characters",
-                crate::auth::password::MIN_LENGTH
-            ));
+        if let Some(password) = &admin_password {
+            crate::auth::password::long_enough(password)
+                .map_err(|rule| format!("SUITS_ADMIN_PASSWORD {rule}"))?;
         }
         Ok(Config {
             bind: var("SUITS_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
@@ -145,10 +140,4 @@ fn parse_number<T: std::str::FromStr>(
             })
             .ok_or_else(|| format!("{key}={raw:?} is not a positive whole number")),
     }
-}
-
-pub fn random_bytes(len: usize) -> Vec<u8> {
-    let mut bytes = vec![0u8; len];
-    getrandom::getrandom(&mut bytes).expect("the operating system's random source failed");
-    bytes
 }

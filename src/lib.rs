@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod money;
 pub mod openapi;
+pub mod random;
 pub mod request_id;
 pub mod rest;
 pub mod scope;

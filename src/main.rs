@@ -96,12 +96,10 @@ fn run(command: Command) -> Result<(), String> {
             let pool = prepare(&config)?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
             let (password, generated) = match password {
-                Some(p) if p.chars().count() >= suits::auth::password::MIN_LENGTH => (p, false),
-                Some(_) => {
-                    return Err(format!(
-                        "the password must be at least {} characters",
-                        suits::auth::password::MIN_LENGTH
-                    ))
+                Some(p) => {
+                    suits::auth::password::long_enough(&p)
+                        .map_err(|rule| format!("the password {rule}"))?;
+                    (p, false)
                 }
                 None => (suits::auth::password::generate(), true),
             };

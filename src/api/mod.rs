@@ -6,6 +6,7 @@ pub mod audit_events;
 pub mod auth;
 pub mod clients;
 pub mod health;
+pub mod me;
 pub mod roles;
 pub mod staff;
 
@@ -20,6 +21,7 @@ pub const BASE: &str = "/api/v1";
 /// Everything under [`BASE`].
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(auth::token)
+        .service(me::me)
         .configure(staff::routes)
         .configure(roles::routes)
         .configure(clients::routes)

@@ -2,6 +2,7 @@
 
 pub mod current_user;
 pub mod gate;
+pub mod grants;
 pub mod jwt;
 pub mod login_limits;
 pub mod password;

@@ -9,6 +9,14 @@ use argon2::Argon2;
 
 pub const MIN_LENGTH: usize = 12;
 
+/// The one password rule, wherever a password is set: `Err` says what it must be.
+pub fn long_enough(password: &str) -> Result<(), String> {
+    if password.chars().count() < MIN_LENGTH {
+        return Err(format!("must be at least {MIN_LENGTH} characters"));
+    }
+    Ok(())
+}
+
 pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
     Ok(Argon2::default()
@@ -37,5 +45,5 @@ pub fn verify_dummy(password: &str) {
 /// A random password for a generated first admin: 24 characters of base64url.
 pub fn generate() -> String {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::config::random_bytes(18))
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::random::bytes(18))
 }

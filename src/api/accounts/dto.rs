@@ -250,18 +250,3 @@ pub struct TeamAssignment {
     #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub role_on_account: String,
 }
-
-/// An account the caller works on, for `GET /me`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": 12, "client_id": 42, "name": "Acme Snacks", "status": "active",
-    "manager": false, "role_on_account": "lead executive"}))]
-pub struct MyAccount {
-    pub id: i64,
-    pub client_id: i64,
-    pub name: String,
-    pub status: AccountStatus,
-    /// The caller is the account's manager.
-    pub manager: bool,
-    /// The caller's role on the team, if they are on it.
-    pub role_on_account: Option<String>,
-}

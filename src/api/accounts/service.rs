@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::dto::{
-    Account, AccountAction, AccountCreate, AccountStatus, AccountUpdate, AccountView, MyAccount,
+    Account, AccountAction, AccountCreate, AccountStatus, AccountUpdate, AccountView,
     TeamAssignment, TeamMember,
 };
 use super::repo::{self, AccountColumns};
@@ -372,23 +372,4 @@ pub fn unassign(
         )?;
         Ok(())
     })
-}
-
-/// The accounts `staff_id` works on, as `GET /me` lists them.
-pub fn mine(conn: &mut DbConn, staff_id: i64) -> Result<Vec<MyAccount>, ApiError> {
-    let roles = repo::roles_on_teams(conn, staff_id)?;
-    Ok(repo::assigned_to(conn, staff_id)?
-        .into_iter()
-        .map(|a| MyAccount {
-            role_on_account: roles
-                .iter()
-                .find(|(id, _)| *id == a.id)
-                .map(|(_, r)| r.clone()),
-            manager: a.manager_id == Some(staff_id),
-            id: a.id,
-            client_id: a.client_id,
-            name: a.name,
-            status: a.status,
-        })
-        .collect())
 }

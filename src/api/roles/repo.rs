@@ -2,8 +2,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::dto::Role;
-use crate::auth::{Grant, Permission, Scope};
-use crate::db::schema::{role_permissions, roles, staff};
+use crate::auth::{grants, Grant};
+use crate::db::schema::{role_permissions, roles};
 use crate::db::DbConn;
 
 type RoleRow = (
@@ -15,25 +15,6 @@ type RoleRow = (
     NaiveDateTime,
     NaiveDateTime,
 );
-
-/// The grants of role `key`, in permission order.
-pub fn grants(conn: &mut DbConn, key: &str) -> QueryResult<Vec<Grant>> {
-    let rows: Vec<(String, String)> = role_permissions::table
-        .filter(role_permissions::role_key.eq(key))
-        .select((role_permissions::permission, role_permissions::scope))
-        .load(conn)?;
-    Ok(sorted_grants(
-        rows.iter().map(|(p, s)| (p.as_str(), s.as_str())),
-    ))
-}
-
-fn sorted_grants<'a>(stored: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<Grant> {
-    let mut grants: Vec<Grant> = stored
-        .filter_map(|(permission, scope)| Grant::from_stored(permission, scope))
-        .collect();
-    grants.sort_by_key(|g| g.permission);
-    grants
-}
 
 fn to_role(row: RoleRow, permissions: Vec<Grant>) -> Role {
     let (key, name, description, built_in, version, created_at, updated_at) = row;
@@ -53,12 +34,8 @@ pub fn find(conn: &mut DbConn, key: &str) -> QueryResult<Option<Role>> {
     let Some(row) = roles::table.find(key).first::<RoleRow>(conn).optional()? else {
         return Ok(None);
     };
-    let permissions = grants(conn, key)?;
+    let permissions = grants::of_role(conn, key)?;
     Ok(Some(to_role(row, permissions)))
-}
-
-pub fn exists(conn: &mut DbConn, key: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(roles::table.find(key))).get_result(conn)
 }
 
 pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Role>> {
@@ -78,7 +55,7 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Role>> {
                 .iter()
                 .filter(|(role, _, _)| *role == row.0)
                 .map(|(_, p, s)| (p.as_str(), s.as_str()));
-            let permissions = sorted_grants(of_role);
+            let permissions = grants::sorted(of_role);
             to_role(row, permissions)
         })
         .collect())
@@ -147,16 +124,4 @@ pub fn update(
     }
     replace_grants(conn, key, permissions)?;
     find(conn, key)
-}
-
-/// How many active staff members hold `permission` with scope `all`: the guard that keeps
-/// an installation from locking itself out of role and staff administration.
-pub fn active_holders(conn: &mut DbConn, permission: Permission) -> QueryResult<i64> {
-    staff::table
-        .inner_join(role_permissions::table.on(role_permissions::role_key.eq(staff::role)))
-        .filter(staff::active.eq(true))
-        .filter(role_permissions::permission.eq(permission.key()))
-        .filter(role_permissions::scope.eq(Scope::All.as_str()))
-        .count()
-        .get_result(conn)
 }

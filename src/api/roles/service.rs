@@ -5,7 +5,7 @@ use super::dto::{Role, RoleCreate, RoleUpdate};
 use super::repo::{self, NewRole};
 use crate::audit::{self, Actor, Subject};
 use crate::auth::permissions::{beyond, describe, Grant};
-use crate::auth::{Caller, Permission};
+use crate::auth::{grants, Caller};
 use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
 use crate::rest::record::IfMatch;
@@ -35,7 +35,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: RoleCreate) -> Result<R
     ensure_within(caller, "the role would hold", &input.permissions)?;
     let actor = &Actor::from(caller);
     db::write_tx(conn, |conn| {
-        if repo::exists(conn, &input.key)? {
+        if grants::role_exists(conn, &input.key)? {
             return Err(ApiError::duplicate(
                 "key",
                 format!("a role with key {:?} already exists", input.key),
@@ -100,7 +100,7 @@ pub fn update(
                 "the role was changed concurrently; fetch it again and retry".into(),
             )
         })?;
-        ensure_administrable(conn)?;
+        grants::ensure_administrable(conn)?;
         audit::write(
             conn,
             actor,
@@ -111,17 +111,4 @@ pub fn update(
         )?;
         Ok(after)
     })
-}
-
-/// Refuses a change that would leave no active staff member able to manage roles or
-/// staff: nobody could undo it through the API. Runs inside the change's transaction.
-pub fn ensure_administrable(conn: &mut DbConn) -> Result<(), ApiError> {
-    for permission in [Permission::RolesWrite, Permission::StaffWrite] {
-        if repo::active_holders(conn, permission)? == 0 {
-            return Err(ApiError::conflict(format!(
-                "the change would leave no active staff member holding {permission} with scope all"
-            )));
-        }
-    }
-    Ok(())
 }

@@ -4,8 +4,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::api::accounts::dto::MyAccount;
-use crate::auth::Grant;
 use crate::rest::body::{non_null, nullable};
 use crate::rest::text::required_line;
 use crate::time::rfc3339;
@@ -115,27 +113,4 @@ pub struct StaffPage {
     pub data: Vec<Staff>,
     /// Pass as `cursor` to get the next page; `null` on the last page.
     pub next_cursor: Option<String>,
-}
-
-/// The caller, and what they may do: a UI hides what is not listed here.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": 7, "email": "marco.bianchi@agency.example", "full_name": "Marco Bianchi",
-    "role": "account_executive", "reports_to": 3, "active": true, "version": 2,
-    "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-01T11:00:00Z",
-    "permissions": [
-        {"permission": "clients.read", "scope": "assigned"},
-        {"permission": "clients.health", "scope": "assigned"},
-        {"permission": "staff.read", "scope": "all"}
-    ],
-    "accounts": [{"id": 12, "client_id": 42, "name": "Acme Snacks", "status": "active",
-        "manager": false, "role_on_account": "lead executive"}]
-}))]
-pub struct Me {
-    #[serde(flatten)]
-    pub staff: Staff,
-    /// The caller's effective permissions, each with its scope.
-    pub permissions: Vec<Grant>,
-    /// The accounts the caller manages or is on the team of: what scope `assigned` reaches.
-    pub accounts: Vec<MyAccount>,
 }

@@ -1,11 +1,10 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
-use super::dto::{Me, Staff, StaffCreate, StaffListQuery, StaffPage, StaffUpdate};
+use super::dto::{Staff, StaffCreate, StaffListQuery, StaffPage, StaffUpdate};
 use super::repo::{self, StaffFilter, StaffSort};
 use super::service;
-use crate::api::{accounts, roles};
-use crate::auth::{perm, Authenticated, Authorized};
+use crate::auth::{perm, Authorized};
 use crate::db;
 use crate::error::{ApiError, Problem};
 use crate::rest::body::ValidJson;
@@ -137,31 +136,4 @@ pub async fn update(
     })
     .await?;
     Ok(record::respond(StatusCode::OK, &staff, staff.version))
-}
-
-/// Who am I
-///
-/// The caller's staff record, effective permissions with their scopes, and the accounts
-/// they work on, so a UI can hide what the caller may not do.
-#[utoipa::path(
-    tag = "staff",
-    operation_id = "get_me",
-    responses((status = 200, description = "The caller", body = Me)),
-    extensions(("x-permission" = json!("authenticated"))),
-)]
-#[get("/me")]
-pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
-    let id = auth.caller.staff_id;
-    let me = db::run(&state.pool, move |conn| {
-        let staff = service::get(conn, id)?;
-        let permissions = roles::repo::grants(conn, &staff.role)?;
-        let accounts = accounts::service::mine(conn, id)?;
-        Ok(Me {
-            staff,
-            permissions,
-            accounts,
-        })
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(me))
 }

@@ -11,6 +11,5 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::list)
         .service(handlers::create)
         .service(handlers::get_one)
-        .service(handlers::update)
-        .service(handlers::me);
+        .service(handlers::update);
 }

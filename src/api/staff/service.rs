@@ -2,10 +2,9 @@
 
 use super::dto::{Staff, StaffCreate, StaffUpdate};
 use super::repo::{self, NewStaff, StaffChanges};
-use crate::api::roles;
 use crate::audit::{self, Actor, Subject};
 use crate::auth::permissions::{beyond, describe};
-use crate::auth::{password, Caller};
+use crate::auth::{grants, password, Caller};
 use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
 use crate::rest::body::merge;
@@ -22,7 +21,7 @@ pub fn get(conn: &mut DbConn, id: i64) -> Result<Staff, ApiError> {
 }
 
 fn ensure_role(conn: &mut DbConn, role: &str) -> Result<(), ApiError> {
-    if roles::repo::exists(conn, role)? {
+    if grants::role_exists(conn, role)? {
         Ok(())
     } else {
         Err(ApiError::invalid(
@@ -73,7 +72,7 @@ fn ensure_may_give(
                 .into(),
         ));
     }
-    let excess = beyond(&giver.grants, &roles::repo::grants(conn, role)?);
+    let excess = beyond(&giver.grants, &grants::of_role(conn, role)?);
     if excess.is_empty() {
         return Ok(());
     }
@@ -192,7 +191,7 @@ pub fn update(
                     "the staff member was changed concurrently; fetch again and retry".into(),
                 )
             })?;
-        roles::service::ensure_administrable(conn)?;
+        grants::ensure_administrable(conn)?;
         audit::write(
             conn,
             &Actor::from(caller),

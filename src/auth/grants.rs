@@ -1,0 +1,58 @@
+//! Who holds what, as stored: the grants of roles and the people holding them. Shared by
+//! the extractors, the roles and staff resources and the first start, so that none of
+//! them reaches into another's code.
+
+use diesel::prelude::*;
+
+use super::{Grant, Permission, Scope};
+use crate::db::schema::{role_permissions, roles, staff};
+use crate::db::DbConn;
+use crate::error::ApiError;
+
+/// The grants of role `key`, in permission order.
+pub fn of_role(conn: &mut DbConn, key: &str) -> QueryResult<Vec<Grant>> {
+    let rows: Vec<(String, String)> = role_permissions::table
+        .filter(role_permissions::role_key.eq(key))
+        .select((role_permissions::permission, role_permissions::scope))
+        .load(conn)?;
+    Ok(sorted(rows.iter().map(|(p, s)| (p.as_str(), s.as_str()))))
+}
+
+/// Stored `(permission, scope)` pairs as grants, in permission order; pairs this build
+/// does not know are left out.
+pub fn sorted<'a>(stored: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<Grant> {
+    let mut grants: Vec<Grant> = stored
+        .filter_map(|(permission, scope)| Grant::from_stored(permission, scope))
+        .collect();
+    grants.sort_by_key(|g| g.permission);
+    grants
+}
+
+pub fn role_exists(conn: &mut DbConn, key: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(roles::table.find(key))).get_result(conn)
+}
+
+/// How many active staff members hold `permission` with scope `all`: the guard that keeps
+/// an installation from locking itself out of role and staff administration.
+pub fn active_holders(conn: &mut DbConn, permission: Permission) -> QueryResult<i64> {
+    staff::table
+        .inner_join(role_permissions::table.on(role_permissions::role_key.eq(staff::role)))
+        .filter(staff::active.eq(true))
+        .filter(role_permissions::permission.eq(permission.key()))
+        .filter(role_permissions::scope.eq(Scope::All.as_str()))
+        .count()
+        .get_result(conn)
+}
+
+/// Refuses a change that would leave no active staff member able to manage roles or
+/// staff: nobody could undo it through the API. Runs inside the change's transaction.
+pub fn ensure_administrable(conn: &mut DbConn) -> Result<(), ApiError> {
+    for permission in [Permission::RolesWrite, Permission::StaffWrite] {
+        if active_holders(conn, permission)? == 0 {
+            return Err(ApiError::conflict(format!(
+                "the change would leave no active staff member holding {permission} with scope all"
+            )));
+        }
+    }
+    Ok(())
+}
