@@ -47,3 +47,18 @@ pub fn format_time(at: &NaiveDateTime) -> String {
 pub fn rfc3339<S: serde::Serializer>(at: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format_time(at))
 }
+
+/// An RFC 3339 timestamp given as a query parameter, such as `updated_since`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timestamp(pub NaiveDateTime);
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <String as serde::Deserialize>::deserialize(d)?;
+        read_time(&raw).map(Timestamp).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "must be an RFC 3339 timestamp such as 2026-01-31T09:00:00Z, got {raw:?}"
+            ))
+        })
+    }
+}

@@ -1,37 +1,104 @@
-//! Lists: cursor pagination, sort parameters and the `Link` header.
+//! Lists: one pipeline for every list operation. A resource declares its filter type and
+//! its [`Sort`]; [`ListQuery`] takes `limit`, `cursor` and `sort` off the query string,
+//! reads the rest into the filter, and checks all of it before any query runs; the
+//! rows a repo returns become a [`Page`] with its `Link` header.
 
+use std::borrow::Cow;
+
+use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use base64::Engine;
 use chrono::NaiveDateTime;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ArrayBuilder, SchemaType};
+use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Required, Schema, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
+use super::params;
+use crate::auth::gate;
 use crate::error::ApiError;
-use crate::time::read_time;
+use crate::time::{format_time, read_time};
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
 
-/// A validated page request: `limit` in 1..=200 and the decoded cursor, if any.
-#[derive(Debug)]
-pub struct PageRequest {
-    pub limit: i64,
-    pub after: Option<Cursor>,
+/// How a resource's list may be ordered. Every order ends with the row id, so that rows
+/// with equal keys still come in one order and pages never overlap or skip.
+pub trait Sort: Copy + Send + 'static {
+    /// The rows being ordered, as the repo returns them.
+    type Row;
+    /// The keys `?sort=` accepts, each also as `-key` for descending.
+    const KEYS: &'static [(&'static str, Self)];
+    /// The order when `sort` is left out, as `sort` would name it.
+    const DEFAULT: &'static str;
+    /// The kind of value this order compares, so a cursor is checked before any query.
+    fn kind(self) -> KeyKind;
+    /// The row's value under this order (of [`Sort::kind`]), for the next page's cursor.
+    fn key(self, row: &Self::Row) -> Key;
+    /// The row's id.
+    fn id(row: &Self::Row) -> i64;
 }
 
-/// Where the previous page ended: the sort it was issued for, the sort key's value and
-/// the id of the last row (the tie-breaker).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Cursor {
-    #[serde(rename = "s")]
-    pub sort: String,
-    #[serde(rename = "v")]
-    pub value: serde_json::Value,
+/// What an order compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Text,
+    Time,
+    /// Nothing beyond the id.
+    Id,
+}
+
+/// A sort key's value: text, a timestamp, or nothing beyond the id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Key {
+    Text(String),
+    Time(NaiveDateTime),
+    Id,
+}
+
+impl Key {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Key::Text(text) => text.clone().into(),
+            Key::Time(at) => format_time(at).into(),
+            Key::Id => serde_json::Value::Null,
+        }
+    }
+
+    /// The value a cursor carries, read as `kind`.
+    fn from_json(value: &serde_json::Value, kind: KeyKind) -> Option<Key> {
+        match kind {
+            KeyKind::Text => value.as_str().map(|t| Key::Text(t.to_owned())),
+            KeyKind::Time => value.as_str().and_then(read_time).map(Key::Time),
+            KeyKind::Id => Some(Key::Id),
+        }
+    }
+}
+
+/// Where the previous page ended: its last row's key and id.
+#[derive(Debug, Clone)]
+pub struct After {
+    pub key: Key,
     pub id: i64,
 }
 
+/// A cursor as it travels: the sort it was issued for, the key's value and the id of the
+/// last row, as base64url JSON.
+#[derive(Debug, Serialize, Deserialize)]
+struct Cursor {
+    #[serde(rename = "s")]
+    sort: String,
+    #[serde(rename = "v")]
+    value: serde_json::Value,
+    id: i64,
+}
+
 impl Cursor {
-    pub fn encode(&self) -> String {
+    fn encode(&self) -> String {
         let json = serde_json::to_vec(self).unwrap_or_default();
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
     }
@@ -42,134 +109,331 @@ impl Cursor {
             .ok()?;
         serde_json::from_slice(&json).ok()
     }
+}
 
-    pub fn string_value(&self) -> Result<String, ApiError> {
-        self.value
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(invalid_cursor)
-    }
+/// One page of a list.
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
 
-    pub fn time_value(&self) -> Result<NaiveDateTime, ApiError> {
-        self.value
-            .as_str()
-            .and_then(read_time)
-            .ok_or_else(invalid_cursor)
+/// In the spec a page of `T` is `TPage` (`ClientPage`, …) and refers to `T`'s own
+/// schema, rather than copying it into every list as a derived generic schema would.
+impl<T: ToSchema> PartialSchema for Page<T> {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .description(Some(format!("One page of `{}` records.", T::name())))
+            .property(
+                "data",
+                ArrayBuilder::new().items(RefOr::Ref(Ref::from_schema_name(T::name()))),
+            )
+            .required("data")
+            .property(
+                "next_cursor",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                    .description(Some(
+                        "Pass as `cursor` to get the next page; `null` on the last page.",
+                    )),
+            )
+            .required("next_cursor")
+            .into()
     }
 }
 
-fn invalid_cursor() -> ApiError {
-    ApiError::parameter(
-        "cursor",
-        "invalid",
-        "is not a cursor this list issued; use next_cursor from a previous page",
-    )
-}
-
-impl PageRequest {
-    /// `sort` is the canonical sort the cursor must have been issued for.
-    pub fn new(limit: Option<u32>, cursor: Option<&str>, sort: &str) -> Result<Self, ApiError> {
-        let limit = limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::parameter(
-                "limit",
-                "range",
-                format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
-            ));
-        }
-        let after = match cursor {
-            None => None,
-            Some(raw) => {
-                let cursor = Cursor::decode(raw).ok_or_else(invalid_cursor)?;
-                if cursor.sort != sort {
-                    return Err(ApiError::parameter(
-                        "cursor",
-                        "sort_mismatch",
-                        format!(
-                            "was issued for sort={}; repeat that sort or start without a cursor",
-                            cursor.sort
-                        ),
-                    ));
-                }
-                Some(cursor)
-            }
-        };
-        Ok(PageRequest {
-            limit: i64::from(limit),
-            after,
-        })
+impl<T: ToSchema> ToSchema for Page<T> {
+    fn name() -> Cow<'static, str> {
+        format!("{}Page", T::name()).into()
     }
 
-    /// Rows are fetched with `limit + 1` to learn whether another page follows.
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((T::name().into_owned(), T::schema()));
+        T::schemas(schemas);
+    }
+}
+
+/// A validated list request: the resource's filter, the order, and which page.
+#[derive(Debug)]
+pub struct ListQuery<F, S> {
+    pub filter: F,
+    pub sort: S,
+    pub descending: bool,
+    pub limit: i64,
+    pub after: Option<After>,
+    /// The order as `sort` names it, e.g. `-name`: what a cursor is issued for.
+    sort_name: String,
+    /// The request's path and its other parameters, for the next page's `Link`.
+    path: String,
+    pairs: Vec<(String, String)>,
+}
+
+impl<F, S: Sort> ListQuery<F, S> {
+    /// Rows to fetch: one more than the page, to learn whether another page follows.
     pub fn fetch_limit(&self) -> i64 {
         self.limit + 1
     }
 
-    /// Trims the extra row and returns the cursor for the next page, if there is one.
-    pub fn finish<R>(
-        &self,
-        rows: &mut Vec<R>,
-        sort: &str,
-        key: impl Fn(&R) -> (serde_json::Value, i64),
-    ) -> Option<String> {
-        if rows.len() as i64 <= self.limit {
-            return None;
-        }
-        rows.truncate(self.limit as usize);
-        rows.last().map(|last| {
-            let (value, id) = key(last);
-            Cursor {
-                sort: sort.to_owned(),
-                value,
+    /// The position after which a text-keyed order goes on.
+    pub fn after_text(&self) -> Option<(String, i64)> {
+        match &self.after {
+            Some(After {
+                key: Key::Text(text),
                 id,
+            }) => Some((text.clone(), *id)),
+            _ => None,
+        }
+    }
+
+    /// The position after which a time-keyed order goes on.
+    pub fn after_time(&self) -> Option<(NaiveDateTime, i64)> {
+        match &self.after {
+            Some(After {
+                key: Key::Time(at),
+                id,
+            }) => Some((*at, *id)),
+            _ => None,
+        }
+    }
+
+    /// The id after which an id-ordered list goes on.
+    pub fn after_id(&self) -> Option<i64> {
+        self.after.as_ref().map(|after| after.id)
+    }
+
+    /// The page of `rows` (fetched with [`Self::fetch_limit`]) and the cursor after it.
+    pub fn page(self, mut rows: Vec<S::Row>) -> Listed<S::Row> {
+        let mut next_cursor = None;
+        if rows.len() as i64 > self.limit {
+            rows.truncate(self.limit as usize);
+            next_cursor = rows.last().map(|last| {
+                Cursor {
+                    sort: self.sort_name.clone(),
+                    value: self.sort.key(last).to_json(),
+                    id: S::id(last),
+                }
+                .encode()
+            });
+        }
+        let link = next_cursor.as_ref().map(|cursor| {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            for (name, value) in self.pairs.iter().filter(|(name, _)| name != "cursor") {
+                query.append_pair(name, value);
             }
-            .encode()
-        })
+            query.append_pair("cursor", cursor);
+            format!("<{}?{}>; rel=\"next\"", self.path, query.finish())
+        });
+        Listed {
+            page: Page {
+                data: rows,
+                next_cursor,
+            },
+            link,
+        }
     }
 }
 
-/// A list response with an RFC 8288 `Link: <…>; rel="next"` header when there is a next
-/// page; the link repeats the request's own query with the new cursor.
-pub fn page<T: Serialize>(req: &HttpRequest, body: &T, next_cursor: Option<&str>) -> HttpResponse {
-    let mut response = HttpResponse::Ok();
-    if let Some(cursor) = next_cursor {
-        let mut pairs: Vec<(String, String)> =
-            serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-        pairs.retain(|(k, _)| k != "cursor");
-        pairs.push(("cursor".to_owned(), cursor.to_owned()));
-        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        response.insert_header((
-            header::LINK,
-            format!("<{}?{}>; rel=\"next\"", req.path(), query),
+/// A page ready to answer, with its `Link` header when another page follows.
+#[derive(Debug)]
+pub struct Listed<T> {
+    page: Page<T>,
+    link: Option<String>,
+}
+
+impl<T> Listed<T> {
+    /// The same page with each row turned into what the list shows.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Listed<U> {
+        Listed {
+            page: Page {
+                data: self.page.data.into_iter().map(f).collect(),
+                next_cursor: self.page.next_cursor,
+            },
+            link: self.link,
+        }
+    }
+
+    /// `200` with the page, and an RFC 8288 `Link: <…>; rel="next"` repeating the
+    /// request's own parameters with the new cursor.
+    pub fn respond(self) -> HttpResponse
+    where
+        T: Serialize,
+    {
+        let mut response = HttpResponse::Ok();
+        if let Some(link) = self.link {
+            response.insert_header((header::LINK, link));
+        }
+        response.json(self.page)
+    }
+}
+
+impl<F: DeserializeOwned + 'static, S: Sort> FromRequest for ListQuery<F, S> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        gate::held(req, read(req.path(), req.query_string()))
+    }
+}
+
+fn read<F: DeserializeOwned, S: Sort>(
+    path: &str,
+    query: &str,
+) -> Result<ListQuery<F, S>, ApiError> {
+    let pairs = params::checked_pairs(query)?;
+    let (paging, rest): (Vec<_>, Vec<_>) = pairs
+        .iter()
+        .cloned()
+        .partition(|(name, _)| matches!(name.as_str(), "limit" | "cursor" | "sort"));
+    for name in ["limit", "cursor", "sort"] {
+        if paging.iter().filter(|(n, _)| n == name).count() > 1 {
+            return Err(ApiError::parameter(
+                name,
+                "duplicate",
+                "is given more than once",
+            ));
+        }
+    }
+    let given = |name: &str| {
+        paging
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| Cow::Borrowed(v.as_str()))
+    };
+    let limit = match given("limit") {
+        None => DEFAULT_LIMIT,
+        Some(raw) => raw.parse::<u32>().map_err(|_| {
+            ApiError::parameter(
+                "limit",
+                "type",
+                format!("must be a whole number, got {raw:?}"),
+            )
+        })?,
+    };
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::parameter(
+            "limit",
+            "range",
+            format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
         ));
     }
-    response.json(body)
+    let sort_name = given("sort")
+        .unwrap_or(Cow::Borrowed(S::DEFAULT))
+        .into_owned();
+    let (sort, descending) = parse_sort::<S>(&sort_name)?;
+    let after = given("cursor")
+        .map(|raw| decode_cursor(&raw, &sort_name, sort))
+        .transpose()?;
+    let filter = params::from_pairs(&rest)?;
+    Ok(ListQuery {
+        filter,
+        sort,
+        descending,
+        limit: i64::from(limit),
+        after,
+        sort_name,
+        path: path.to_owned(),
+        pairs,
+    })
 }
 
-/// Parses `?sort=` against the fields a resource allows; `-field` sorts descending.
-pub fn parse_sort<F: Copy>(
-    raw: Option<&str>,
-    default: &str,
-    allowed: &[(&str, F)],
-) -> Result<(F, bool, String), ApiError> {
-    let raw = raw.unwrap_or(default);
+fn parse_sort<S: Sort>(raw: &str) -> Result<(S, bool), ApiError> {
     let (name, descending) = match raw.strip_prefix('-') {
         Some(name) => (name, true),
         None => (raw, false),
     };
-    allowed
+    S::KEYS
         .iter()
         .find(|(key, _)| *key == name)
-        .map(|(_, field)| (*field, descending, raw.to_owned()))
+        .map(|(_, sort)| (*sort, descending))
         .ok_or_else(|| {
-            let names: Vec<&str> = allowed.iter().map(|(k, _)| *k).collect();
             ApiError::parameter(
                 "sort",
                 "invalid",
                 format!(
                     "must be one of {} (prefix - for descending), got {raw:?}",
-                    names.join(", ")
+                    keys::<S>().join(", ")
                 ),
             )
         })
+}
+
+fn keys<S: Sort>() -> Vec<&'static str> {
+    S::KEYS.iter().map(|(key, _)| *key).collect()
+}
+
+fn decode_cursor<S: Sort>(raw: &str, sort_name: &str, sort: S) -> Result<After, ApiError> {
+    let invalid = || {
+        ApiError::parameter(
+            "cursor",
+            "invalid",
+            "is not a cursor this list issued; use next_cursor from a previous page",
+        )
+    };
+    let cursor = Cursor::decode(raw).ok_or_else(invalid)?;
+    if cursor.sort != sort_name {
+        return Err(ApiError::parameter(
+            "cursor",
+            "sort_mismatch",
+            format!(
+                "was issued for sort={}; repeat that sort or start without a cursor",
+                cursor.sort
+            ),
+        ));
+    }
+    let key = Key::from_json(&cursor.value, sort.kind()).ok_or_else(invalid)?;
+    Ok(After { key, id: cursor.id })
+}
+
+/// Documents `limit`, `cursor` and `sort` once for every list, the sort's values from
+/// [`Sort::KEYS`], followed by the resource's own filters.
+impl<F: IntoParams, S: Sort> IntoParams for ListQuery<F, S> {
+    fn into_params(parameter_in: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let query = |name: &str, description: String, schema: ObjectBuilder| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some(description))
+                .schema(Some(schema))
+                .build()
+        };
+        let sorts: Vec<String> = keys::<S>()
+            .into_iter()
+            .flat_map(|key| [key.to_owned(), format!("-{key}")])
+            .collect();
+        let mut params = vec![
+            query(
+                "limit",
+                format!("Page size, 1–{MAX_LIMIT} (default {DEFAULT_LIMIT})."),
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                        utoipa::openapi::KnownFormat::Int32,
+                    )))
+                    .minimum(Some(1))
+                    .maximum(Some(MAX_LIMIT))
+                    .examples([20]),
+            ),
+            query(
+                "cursor",
+                "`next_cursor` from the previous page, with the same `sort`.".to_owned(),
+                ObjectBuilder::new().schema_type(Type::String),
+            ),
+            query(
+                "sort",
+                format!(
+                    "The order: one of {}; prefix `-` for descending. Default `{}`.",
+                    keys::<S>().join(", "),
+                    S::DEFAULT
+                ),
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(sorts))
+                    .default(Some(S::DEFAULT.into())),
+            ),
+        ];
+        params.extend(F::into_params(parameter_in));
+        params
+    }
 }

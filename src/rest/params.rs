@@ -31,25 +31,42 @@ impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
 }
 
 fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    let pairs = form_urlencoded::parse(query.as_bytes());
+    from_pairs(&checked_pairs(query)?)
+}
+
+/// The query string's parameters, each checked against the rule every parameter follows:
+/// no control characters, no empty value.
+pub(crate) fn checked_pairs(query: &str) -> Result<Vec<(String, String)>, ApiError> {
+    let mut pairs = Vec::new();
     let mut errors = Vec::new();
-    for (name, value) in pairs {
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
         if has_control(&name, Lines::One) {
             errors.push(control_character_error(&name.escape_default().to_string()));
         } else if has_control(&value, Lines::One) {
             errors.push(control_character_error(&name));
         } else if value.is_empty() {
             errors.push(FieldError::new(
-                name,
+                name.as_ref(),
                 "empty",
                 "is empty; leave the parameter out to leave it unset",
             ));
         }
+        pairs.push((name.into_owned(), value.into_owned()));
     }
-    if !errors.is_empty() {
-        return Err(ApiError::InvalidParameters(errors));
+    if errors.is_empty() {
+        Ok(pairs)
+    } else {
+        Err(ApiError::InvalidParameters(errors))
     }
-    let de = serde_urlencoded::Deserializer::new(pairs);
+}
+
+/// `pairs` read into `T`; a parameter `T` does not know, or a value of the wrong type, is
+/// a 400 naming it.
+pub(crate) fn from_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, ApiError> {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.extend_pairs(pairs);
+    let query = query.finish();
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
@@ -59,9 +76,11 @@ fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
                 ApiError::parameter(
                     name,
                     "unknown_parameter",
-                    format!("is not a parameter of this list; {message}"),
+                    format!("is not a parameter of this operation; {message}"),
                 )
             }
+            // Our own types explain themselves ("must be an RFC 3339 timestamp …").
+            None if message.starts_with("must be") => ApiError::parameter(&path, "format", message),
             None if path != "." => ApiError::parameter(&path, "type", message),
             None => ApiError::BadRequest(format!("the query string cannot be read: {message}")),
         }

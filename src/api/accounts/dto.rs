@@ -7,8 +7,9 @@ use validator::Validate;
 use crate::db::sql::text_enum;
 use crate::money::Money;
 use crate::rest::body::{merge, non_null, nullable};
+use crate::rest::list::Page;
 use crate::rest::text::{required_line, single_line};
-use crate::time::rfc3339;
+use crate::time::{rfc3339, Timestamp};
 
 text_enum!(
     /// `closed` is how an account ends: a status, not a deletion.
@@ -68,6 +69,9 @@ pub struct Account {
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: NaiveDateTime,
 }
+
+/// One page of `GET` on the list (named for the spec; see [`Page`]).
+pub type AccountPage = Page<Account>;
 
 impl TryFrom<AccountRow> for Account {
     type Error = crate::db::sql::UnknownVariant;
@@ -181,18 +185,11 @@ impl AccountUpdate {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+/// The filters of `GET /accounts`; they combine with AND.
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct AccountListQuery {
-    /// Page size, 1–200 (default 50).
-    #[param(minimum = 1, maximum = 200, example = 20)]
-    pub limit: Option<u32>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
-    /// `name`, `created_at` (default) or `updated_at`; prefix `-` for descending.
-    #[param(example = "name", pattern = "^-?(name|created_at|updated_at)$")]
-    pub sort: Option<String>,
+pub struct AccountFilter {
     pub client_id: Option<i64>,
     pub status: Option<AccountStatus>,
     pub manager_id: Option<i64>,
@@ -200,16 +197,8 @@ pub struct AccountListQuery {
     #[param(example = "snacks")]
     pub q: Option<String>,
     /// Only accounts changed at or after this RFC 3339 time.
-    #[param(example = "2026-01-01T00:00:00Z", format = DateTime)]
-    pub updated_since: Option<String>,
-}
-
-/// One page of accounts.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AccountPage {
-    pub data: Vec<Account>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
+    #[param(value_type = Option<String>, example = "2026-01-01T00:00:00Z", format = DateTime)]
+    pub updated_since: Option<Timestamp>,
 }
 
 /// A staff member on an account's team.

@@ -1,20 +1,19 @@
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 
 use super::dto::{
-    AccountCreate, AccountListQuery, AccountPage, AccountUpdate, AccountView, TeamAssignment,
+    AccountCreate, AccountFilter, AccountPage, AccountUpdate, AccountView, TeamAssignment,
     TeamList, TeamMember,
 };
-use super::repo::{self, AccountFilter, AccountSort};
+use super::repo::{self, AccountSort};
 use super::service;
 use crate::auth::{perm, Authorized};
 use crate::db;
 use crate::error::{ApiError, Problem};
 use crate::rest::body::ValidJson;
-use crate::rest::list::PageRequest;
+use crate::rest::list::ListQuery;
 use crate::rest::record::IfMatch;
-use crate::rest::{self, params, record};
-use crate::time;
+use crate::rest::{params, record};
 use crate::AppState;
 
 /// List accounts
@@ -24,7 +23,7 @@ use crate::AppState;
 #[utoipa::path(
     tag = "accounts",
     operation_id = "list_accounts",
-    params(AccountListQuery),
+    params(ListQuery<AccountFilter, AccountSort>),
     responses(
         (status = 200, description = "One page of accounts", body = AccountPage,
             headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))),
@@ -33,30 +32,17 @@ use crate::AppState;
 )]
 #[get("/accounts")]
 pub async fn list(
-    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authorized<perm::AccountsRead>,
-    query: params::Query<AccountListQuery>,
+    query: ListQuery<AccountFilter, AccountSort>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
-    let (sort, descending, sort_key) =
-        rest::list::parse_sort(query.sort.as_deref(), "created_at", AccountSort::ALLOWED)?;
-    let page = PageRequest::new(query.limit, query.cursor.as_deref(), &sort_key)?;
-    let filter = AccountFilter {
-        client_id: query.client_id,
-        status: query.status,
-        manager_id: query.manager_id,
-        q: query.q.filter(|q| !q.is_empty()),
-        updated_since: time::parse_time_param("updated_since", query.updated_since.as_deref())?,
-    };
     let visibility = auth.visibility();
-    let body = db::run(&state.pool, move |conn| {
-        let mut data = repo::list(conn, visibility, &filter, sort, descending, &page)?;
-        let next_cursor = page.finish(&mut data, &sort_key, |a| (sort.key(a), a.id));
-        Ok(AccountPage { data, next_cursor })
+    let page = db::run(&state.pool, move |conn| {
+        let rows = repo::list(conn, visibility, &query)?;
+        Ok(query.page(rows))
     })
     .await?;
-    Ok(rest::list::page(&req, &body, body.next_cursor.as_deref()))
+    Ok(page.respond())
 }
 
 /// Get an account

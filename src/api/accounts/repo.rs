@@ -1,15 +1,15 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::dto::{Account, AccountRow, AccountStatus, TeamMember};
+use super::dto::{Account, AccountFilter, AccountRow, TeamMember};
 use crate::auth::Visibility;
 use crate::db::schema::{account_team, accounts, staff};
 use crate::db::sql::{keyset, like_pattern, name_key};
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::rest::list::PageRequest;
+use crate::rest::list::{Key, KeyKind, ListQuery, Sort};
 use crate::scope;
-use crate::time::format_time;
+use crate::time::Timestamp;
 
 /// Every column but `name_key`, in [`AccountRow`]'s field order.
 type Columns = (
@@ -171,15 +171,6 @@ pub fn external_ref_taken(
     diesel::select(diesel::dsl::exists(query)).get_result(conn)
 }
 
-#[derive(Debug, Default)]
-pub struct AccountFilter {
-    pub client_id: Option<i64>,
-    pub status: Option<AccountStatus>,
-    pub manager_id: Option<i64>,
-    pub q: Option<String>,
-    pub updated_since: Option<NaiveDateTime>,
-}
-
 #[derive(Debug, Clone, Copy)]
 pub enum AccountSort {
     Name,
@@ -187,20 +178,32 @@ pub enum AccountSort {
     UpdatedAt,
 }
 
-impl AccountSort {
-    pub const ALLOWED: &'static [(&'static str, AccountSort)] = &[
+impl Sort for AccountSort {
+    type Row = Account;
+    const KEYS: &'static [(&'static str, Self)] = &[
         ("name", AccountSort::Name),
         ("created_at", AccountSort::CreatedAt),
         ("updated_at", AccountSort::UpdatedAt),
     ];
+    const DEFAULT: &'static str = "created_at";
 
-    /// The cursor value of `account` under this sort.
-    pub fn key(self, account: &Account) -> serde_json::Value {
+    fn kind(self) -> KeyKind {
         match self {
-            AccountSort::Name => account.name.clone().into(),
-            AccountSort::CreatedAt => format_time(&account.created_at).into(),
-            AccountSort::UpdatedAt => format_time(&account.updated_at).into(),
+            AccountSort::Name => KeyKind::Text,
+            AccountSort::CreatedAt | AccountSort::UpdatedAt => KeyKind::Time,
         }
+    }
+
+    fn key(self, account: &Account) -> Key {
+        match self {
+            AccountSort::Name => Key::Text(account.name.clone()),
+            AccountSort::CreatedAt => Key::Time(account.created_at),
+            AccountSort::UpdatedAt => Key::Time(account.updated_at),
+        }
+    }
+
+    fn id(account: &Account) -> i64 {
+        account.id
     }
 }
 
@@ -208,11 +211,9 @@ impl AccountSort {
 pub fn list(
     conn: &mut DbConn,
     visibility: Visibility,
-    filter: &AccountFilter,
-    sort: AccountSort,
-    descending: bool,
-    page: &PageRequest,
+    list: &ListQuery<AccountFilter, AccountSort>,
 ) -> Result<Vec<Account>, ApiError> {
+    let filter = &list.filter;
     let mut query = accounts::table.select(COLUMNS).into_boxed();
     if let Some(visible) = scope::accounts(visibility) {
         query = query.filter(visible);
@@ -229,31 +230,40 @@ pub fn list(
     if let Some(q) = &filter.q {
         query = query.filter(accounts::name_key.like(like_pattern(q)).escape('\\'));
     }
-    if let Some(since) = filter.updated_since {
+    if let Some(Timestamp(since)) = filter.updated_since {
         query = query.filter(accounts::updated_at.ge(since));
     }
-    let after = page.after.as_ref();
-    match sort {
+    let descending = list.descending;
+    match list.sort {
         AccountSort::Name => {
-            let after = after
-                .map(|c| Ok::<_, ApiError>((c.string_value()?, c.id)))
-                .transpose()?;
-            keyset!(query, accounts::name, accounts::id, after, descending);
+            keyset!(
+                query,
+                accounts::name,
+                accounts::id,
+                list.after_text(),
+                descending
+            )
         }
         AccountSort::CreatedAt => {
-            let after = after
-                .map(|c| Ok::<_, ApiError>((c.time_value()?, c.id)))
-                .transpose()?;
-            keyset!(query, accounts::created_at, accounts::id, after, descending);
+            keyset!(
+                query,
+                accounts::created_at,
+                accounts::id,
+                list.after_time(),
+                descending
+            )
         }
         AccountSort::UpdatedAt => {
-            let after = after
-                .map(|c| Ok::<_, ApiError>((c.time_value()?, c.id)))
-                .transpose()?;
-            keyset!(query, accounts::updated_at, accounts::id, after, descending);
+            keyset!(
+                query,
+                accounts::updated_at,
+                accounts::id,
+                list.after_time(),
+                descending
+            )
         }
     }
-    to_accounts(query.limit(page.fetch_limit()).load(conn)?)
+    to_accounts(query.limit(list.fetch_limit()).load(conn)?)
 }
 
 /// Every account `staff_id` manages or is on the team of, by name.

@@ -4,7 +4,8 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::time::rfc3339;
+use crate::rest::list::{Key, KeyKind, Page, Sort};
+use crate::time::{rfc3339, Timestamp};
 
 /// One change to one record.
 #[derive(Debug, Serialize, ToSchema)]
@@ -32,6 +33,9 @@ pub struct AuditEvent {
     pub request_id: String,
 }
 
+/// One page of `GET` on the list (named for the spec; see [`Page`]).
+pub type AuditEventPage = Page<AuditEvent>;
+
 /// One field's change. A value is `null` where the field had none: `before` on a
 /// creation, `after` on a deletion.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -43,18 +47,11 @@ pub struct FieldChange {
     pub after: serde_json::Value,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+/// The filters of the audit feed; they combine with AND.
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct AuditListQuery {
-    /// Page size, 1–200 (default 50).
-    #[param(minimum = 1, maximum = 200, example = 100)]
-    pub limit: Option<u32>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
-    /// `occurred_at` (default, oldest first: the order a feed consumer wants) or `-occurred_at`.
-    #[param(pattern = "^-?occurred_at$")]
-    pub sort: Option<String>,
+pub struct AuditFilter {
     /// e.g. `client`, `staff`, `role`.
     #[param(example = "client")]
     pub resource_type: Option<String>,
@@ -62,15 +59,29 @@ pub struct AuditListQuery {
     pub resource_id: Option<String>,
     pub actor_id: Option<i64>,
     /// Only events at or after this RFC 3339 time.
-    #[param(example = "2026-01-01T00:00:00Z", format = DateTime)]
-    pub since: Option<String>,
+    #[param(value_type = Option<String>, example = "2026-01-01T00:00:00Z", format = DateTime)]
+    pub since: Option<Timestamp>,
 }
 
-/// One page of audit events.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditPage {
-    pub data: Vec<AuditEvent>,
-    /// Pass as `cursor` to get the next page; `null` on the last page. A feed consumer
-    /// keeps the last cursor it saw and polls with it.
-    pub next_cursor: Option<String>,
+/// The feed's one order: `occurred_at`, oldest first by default (what a feed consumer
+/// wants), which is the order of ids.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditSort;
+
+impl Sort for AuditSort {
+    type Row = AuditEvent;
+    const KEYS: &'static [(&'static str, Self)] = &[("occurred_at", AuditSort)];
+    const DEFAULT: &'static str = "occurred_at";
+
+    fn kind(self) -> KeyKind {
+        KeyKind::Id
+    }
+
+    fn key(self, _: &AuditEvent) -> Key {
+        Key::Id
+    }
+
+    fn id(event: &AuditEvent) -> i64 {
+        event.id
+    }
 }

@@ -1,13 +1,11 @@
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 
-use super::dto::{AuditListQuery, AuditPage};
-use super::repo::{self, AuditFilter};
+use super::dto::{AuditEventPage, AuditFilter, AuditSort};
+use super::repo;
 use crate::auth::{perm, Authorized};
 use crate::db;
 use crate::error::ApiError;
-use crate::rest::list::PageRequest;
-use crate::rest::{self, params};
-use crate::time;
+use crate::rest::list::ListQuery;
 use crate::AppState;
 
 /// List audit events
@@ -18,36 +16,24 @@ use crate::AppState;
 #[utoipa::path(
     tag = "audit",
     operation_id = "list_audit_events",
-    params(AuditListQuery),
+    params(ListQuery<AuditFilter, AuditSort>),
     responses(
-        (status = 200, description = "One page of events", body = AuditPage,
+        (status = 200, description = "One page of events. A feed consumer keeps the last `next_cursor` it saw and polls with it.", body = AuditEventPage,
             headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))),
     ),
     extensions(("x-permission" = json!("audit.read"))),
 )]
 #[get("/audit-events")]
 pub async fn list(
-    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authorized<perm::AuditRead>,
-    query: params::Query<AuditListQuery>,
+    query: ListQuery<AuditFilter, AuditSort>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
-    let (_, descending, sort_key) =
-        rest::list::parse_sort(query.sort.as_deref(), "occurred_at", &[("occurred_at", ())])?;
-    let page = PageRequest::new(query.limit, query.cursor.as_deref(), &sort_key)?;
-    let filter = AuditFilter {
-        resource_type: query.resource_type,
-        resource_id: query.resource_id,
-        actor_id: query.actor_id,
-        since: time::parse_time_param("since", query.since.as_deref())?,
-    };
     let visibility = auth.visibility();
-    let body = db::run(&state.pool, move |conn| {
-        let mut data = repo::list(conn, visibility, &filter, descending, &page)?;
-        let next_cursor = page.finish(&mut data, &sort_key, |e| (serde_json::Value::Null, e.id));
-        Ok(AuditPage { data, next_cursor })
+    let page = db::run(&state.pool, move |conn| {
+        let rows = repo::list(conn, visibility, &query)?;
+        Ok(query.page(rows))
     })
     .await?;
-    Ok(rest::list::page(&req, &body, body.next_cursor.as_deref()))
+    Ok(page.respond())
 }

@@ -1,13 +1,13 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::dto::AuditEvent;
+use super::dto::{AuditEvent, AuditFilter, AuditSort};
 use crate::auth::Visibility;
 use crate::db::schema::audit_events;
 use crate::db::DbConn;
-use crate::error::ApiError;
-use crate::rest::list::PageRequest;
+use crate::rest::list::ListQuery;
 use crate::scope;
+use crate::time::Timestamp;
 
 type Row = (
     i64,
@@ -20,22 +20,13 @@ type Row = (
     String,
 );
 
-#[derive(Debug, Default)]
-pub struct AuditFilter {
-    pub resource_type: Option<String>,
-    pub resource_id: Option<String>,
-    pub actor_id: Option<i64>,
-    pub since: Option<NaiveDateTime>,
-}
-
 /// Events ordered by id, which is the order they were committed in on one database.
 pub fn list(
     conn: &mut DbConn,
     visibility: Visibility,
-    filter: &AuditFilter,
-    descending: bool,
-    page: &PageRequest,
-) -> Result<Vec<AuditEvent>, ApiError> {
+    list: &ListQuery<AuditFilter, AuditSort>,
+) -> QueryResult<Vec<AuditEvent>> {
+    let (filter, descending) = (&list.filter, list.descending);
     let mut query = audit_events::table
         .select((
             audit_events::id,
@@ -60,14 +51,14 @@ pub fn list(
     if let Some(actor) = filter.actor_id {
         query = query.filter(audit_events::actor_id.eq(actor));
     }
-    if let Some(since) = filter.since {
+    if let Some(Timestamp(since)) = filter.since {
         query = query.filter(audit_events::occurred_at.ge(since));
     }
-    if let Some(after) = &page.after {
+    if let Some(after) = list.after_id() {
         query = if descending {
-            query.filter(audit_events::id.lt(after.id))
+            query.filter(audit_events::id.lt(after))
         } else {
-            query.filter(audit_events::id.gt(after.id))
+            query.filter(audit_events::id.gt(after))
         };
     }
     query = if descending {
@@ -75,7 +66,7 @@ pub fn list(
     } else {
         query.order(audit_events::id.asc())
     };
-    let rows: Vec<Row> = query.limit(page.fetch_limit()).load(conn)?;
+    let rows: Vec<Row> = query.limit(list.fetch_limit()).load(conn)?;
     Ok(rows
         .into_iter()
         .map(

@@ -6,8 +6,9 @@ use validator::Validate;
 
 use crate::db::sql::text_enum;
 use crate::rest::body::{merge, non_null, nullable};
+use crate::rest::list::Page;
 use crate::rest::text::{required_line, single_line, web_url};
-use crate::time::rfc3339;
+use crate::time::{rfc3339, Timestamp};
 
 text_enum!(
     /// Where the client stands commercially.
@@ -54,6 +55,9 @@ pub struct Client {
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: NaiveDateTime,
 }
+
+/// One page of `GET` on the list (named for the spec; see [`Page`]).
+pub type ClientPage = Page<Client>;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -219,18 +223,11 @@ pub struct HealthUpdate {
     pub health_note: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+/// The filters of `GET /clients`; they combine with AND.
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct ClientListQuery {
-    /// Page size, 1–200 (default 50).
-    #[param(minimum = 1, maximum = 200, example = 20)]
-    pub limit: Option<u32>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
-    /// `name`, `created_at` (default) or `updated_at`; prefix `-` for descending.
-    #[param(example = "-updated_at", pattern = "^-?(name|created_at|updated_at)$")]
-    pub sort: Option<String>,
+pub struct ClientFilter {
     pub status: Option<ClientStatus>,
     pub health: Option<ClientHealth>,
     /// Exact industry.
@@ -239,14 +236,6 @@ pub struct ClientListQuery {
     #[param(example = "acme")]
     pub q: Option<String>,
     /// Only clients changed at or after this RFC 3339 time.
-    #[param(example = "2026-01-01T00:00:00Z", format = DateTime)]
-    pub updated_since: Option<String>,
-}
-
-/// One page of clients.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ClientPage {
-    pub data: Vec<Client>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
+    #[param(value_type = Option<String>, example = "2026-01-01T00:00:00Z", format = DateTime)]
+    pub updated_since: Option<Timestamp>,
 }

@@ -1,19 +1,16 @@
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 
-use super::dto::{
-    ClientCreate, ClientListQuery, ClientPage, ClientUpdate, ClientView, HealthUpdate,
-};
-use super::repo::{self, ClientFilter, ClientSort};
+use super::dto::{ClientCreate, ClientFilter, ClientPage, ClientUpdate, ClientView, HealthUpdate};
+use super::repo::{self, ClientSort};
 use super::service;
 use crate::auth::{perm, Authorized};
 use crate::db;
 use crate::error::{ApiError, Problem};
 use crate::rest::body::ValidJson;
-use crate::rest::list::PageRequest;
+use crate::rest::list::ListQuery;
 use crate::rest::record::IfMatch;
-use crate::rest::{self, params, record};
-use crate::time;
+use crate::rest::{params, record};
 use crate::AppState;
 
 /// List clients
@@ -22,7 +19,7 @@ use crate::AppState;
 #[utoipa::path(
     tag = "clients",
     operation_id = "list_clients",
-    params(ClientListQuery),
+    params(ListQuery<ClientFilter, ClientSort>),
     responses(
         (status = 200, description = "One page of clients", body = ClientPage,
             headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))),
@@ -31,30 +28,17 @@ use crate::AppState;
 )]
 #[get("/clients")]
 pub async fn list(
-    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Authorized<perm::ClientsRead>,
-    query: params::Query<ClientListQuery>,
+    query: ListQuery<ClientFilter, ClientSort>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
-    let (sort, descending, sort_key) =
-        rest::list::parse_sort(query.sort.as_deref(), "created_at", ClientSort::ALLOWED)?;
-    let page = PageRequest::new(query.limit, query.cursor.as_deref(), &sort_key)?;
-    let filter = ClientFilter {
-        status: query.status,
-        health: query.health,
-        industry: query.industry,
-        q: query.q.filter(|q| !q.is_empty()),
-        updated_since: time::parse_time_param("updated_since", query.updated_since.as_deref())?,
-    };
     let visibility = auth.visibility();
-    let body = db::run(&state.pool, move |conn| {
-        let mut data = repo::list(conn, visibility, &filter, sort, descending, &page)?;
-        let next_cursor = page.finish(&mut data, &sort_key, |c| (sort.key(c), c.id));
-        Ok(ClientPage { data, next_cursor })
+    let page = db::run(&state.pool, move |conn| {
+        let rows = repo::list(conn, visibility, &query)?;
+        Ok(query.page(rows))
     })
     .await?;
-    Ok(rest::list::page(&req, &body, body.next_cursor.as_deref()))
+    Ok(page.respond())
 }
 
 /// Get a client

@@ -1,15 +1,14 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::dto::{Client, ClientHealth, ClientStatus};
+use super::dto::{Client, ClientFilter};
 use crate::auth::Visibility;
 use crate::db::schema::clients;
 use crate::db::sql::{keyset, like_pattern, name_key};
 use crate::db::DbConn;
-use crate::error::ApiError;
-use crate::rest::list::PageRequest;
+use crate::rest::list::{Key, KeyKind, ListQuery, Sort};
 use crate::scope;
-use crate::time::format_time;
+use crate::time::Timestamp;
 
 /// Every column but `name_key`, in [`Client`]'s field order.
 type Columns = (
@@ -153,15 +152,6 @@ pub fn external_ref_taken(
     diesel::select(diesel::dsl::exists(query)).get_result(conn)
 }
 
-#[derive(Debug, Default)]
-pub struct ClientFilter {
-    pub status: Option<ClientStatus>,
-    pub health: Option<ClientHealth>,
-    pub industry: Option<String>,
-    pub q: Option<String>,
-    pub updated_since: Option<NaiveDateTime>,
-}
-
 #[derive(Debug, Clone, Copy)]
 pub enum ClientSort {
     Name,
@@ -169,32 +159,42 @@ pub enum ClientSort {
     UpdatedAt,
 }
 
-impl ClientSort {
-    pub const ALLOWED: &'static [(&'static str, ClientSort)] = &[
+impl Sort for ClientSort {
+    type Row = Client;
+    const KEYS: &'static [(&'static str, Self)] = &[
         ("name", ClientSort::Name),
         ("created_at", ClientSort::CreatedAt),
         ("updated_at", ClientSort::UpdatedAt),
     ];
+    const DEFAULT: &'static str = "created_at";
 
-    /// The cursor value of `client` under this sort.
-    pub fn key(self, client: &Client) -> serde_json::Value {
+    fn kind(self) -> KeyKind {
         match self {
-            ClientSort::Name => client.name.clone().into(),
-            ClientSort::CreatedAt => format_time(&client.created_at).into(),
-            ClientSort::UpdatedAt => format_time(&client.updated_at).into(),
+            ClientSort::Name => KeyKind::Text,
+            ClientSort::CreatedAt | ClientSort::UpdatedAt => KeyKind::Time,
         }
+    }
+
+    fn key(self, client: &Client) -> Key {
+        match self {
+            ClientSort::Name => Key::Text(client.name.clone()),
+            ClientSort::CreatedAt => Key::Time(client.created_at),
+            ClientSort::UpdatedAt => Key::Time(client.updated_at),
+        }
+    }
+
+    fn id(client: &Client) -> i64 {
+        client.id
     }
 }
 
-/// One page, filtered and ordered in SQL; fetches `page.fetch_limit()` rows.
+/// One page, filtered and ordered in SQL; fetches `list.fetch_limit()` rows.
 pub fn list(
     conn: &mut DbConn,
     visibility: Visibility,
-    filter: &ClientFilter,
-    sort: ClientSort,
-    descending: bool,
-    page: &PageRequest,
-) -> Result<Vec<Client>, ApiError> {
+    list: &ListQuery<ClientFilter, ClientSort>,
+) -> QueryResult<Vec<Client>> {
+    let filter = &list.filter;
     let mut query = clients::table.select(COLUMNS).into_boxed();
     if let Some(visible) = scope::clients(visibility) {
         query = query.filter(visible);
@@ -211,29 +211,38 @@ pub fn list(
     if let Some(q) = &filter.q {
         query = query.filter(clients::name_key.like(like_pattern(q)).escape('\\'));
     }
-    if let Some(since) = filter.updated_since {
+    if let Some(Timestamp(since)) = filter.updated_since {
         query = query.filter(clients::updated_at.ge(since));
     }
-    let after = page.after.as_ref();
-    match sort {
+    let descending = list.descending;
+    match list.sort {
         ClientSort::Name => {
-            let after = after
-                .map(|c| Ok::<_, ApiError>((c.string_value()?, c.id)))
-                .transpose()?;
-            keyset!(query, clients::name, clients::id, after, descending);
+            keyset!(
+                query,
+                clients::name,
+                clients::id,
+                list.after_text(),
+                descending
+            )
         }
         ClientSort::CreatedAt => {
-            let after = after
-                .map(|c| Ok::<_, ApiError>((c.time_value()?, c.id)))
-                .transpose()?;
-            keyset!(query, clients::created_at, clients::id, after, descending);
+            keyset!(
+                query,
+                clients::created_at,
+                clients::id,
+                list.after_time(),
+                descending
+            )
         }
         ClientSort::UpdatedAt => {
-            let after = after
-                .map(|c| Ok::<_, ApiError>((c.time_value()?, c.id)))
-                .transpose()?;
-            keyset!(query, clients::updated_at, clients::id, after, descending);
+            keyset!(
+                query,
+                clients::updated_at,
+                clients::id,
+                list.after_time(),
+                descending
+            )
         }
     }
-    Ok(query.limit(page.fetch_limit()).load(conn)?)
+    query.limit(list.fetch_limit()).load(conn)
 }

@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::rest::body::{non_null, nullable};
+use crate::rest::list::Page;
 use crate::rest::text::required_line;
 use crate::time::rfc3339;
 
@@ -34,6 +35,9 @@ pub struct Staff {
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: NaiveDateTime,
 }
+
+/// One page of `GET` on the list (named for the spec; see [`Page`]).
+pub type StaffPage = Page<Staff>;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -88,29 +92,14 @@ pub struct StaffUpdate {
     pub reports_to: Option<Option<i64>>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+/// The filters of `GET /staff`; they combine with AND.
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct StaffListQuery {
-    /// Page size, 1–200 (default 50).
-    #[param(minimum = 1, maximum = 200, example = 20)]
-    pub limit: Option<u32>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
-    /// `full_name`, `email` or `created_at` (default); prefix `-` for descending.
-    #[param(pattern = "^-?(full_name|email|created_at)$")]
-    pub sort: Option<String>,
+pub struct StaffFilter {
     /// Role key.
     pub role: Option<String>,
     pub active: Option<bool>,
     /// Name or email contains this text, ignoring case.
     pub q: Option<String>,
-}
-
-/// One page of staff.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StaffPage {
-    pub data: Vec<Staff>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
 }

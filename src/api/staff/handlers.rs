@@ -1,23 +1,23 @@
 use actix_web::http::StatusCode;
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 
-use super::dto::{Staff, StaffCreate, StaffListQuery, StaffPage, StaffUpdate};
-use super::repo::{self, StaffFilter, StaffSort};
+use super::dto::{Staff, StaffCreate, StaffFilter, StaffPage, StaffUpdate};
+use super::repo::{self, StaffSort};
 use super::service;
 use crate::auth::{perm, Authorized};
 use crate::db;
 use crate::error::{ApiError, Problem};
 use crate::rest::body::ValidJson;
-use crate::rest::list::PageRequest;
+use crate::rest::list::ListQuery;
 use crate::rest::record::IfMatch;
-use crate::rest::{self, params, record};
+use crate::rest::{params, record};
 use crate::AppState;
 
 /// List staff
 #[utoipa::path(
     tag = "staff",
     operation_id = "list_staff",
-    params(StaffListQuery),
+    params(ListQuery<StaffFilter, StaffSort>),
     responses(
         (status = 200, description = "One page of staff", body = StaffPage,
             headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))),
@@ -26,27 +26,16 @@ use crate::AppState;
 )]
 #[get("/staff")]
 pub async fn list(
-    req: HttpRequest,
     state: web::Data<AppState>,
     _auth: Authorized<perm::StaffRead>,
-    query: params::Query<StaffListQuery>,
+    query: ListQuery<StaffFilter, StaffSort>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
-    let (sort, descending, sort_key) =
-        rest::list::parse_sort(query.sort.as_deref(), "created_at", StaffSort::ALLOWED)?;
-    let page = PageRequest::new(query.limit, query.cursor.as_deref(), &sort_key)?;
-    let filter = StaffFilter {
-        role: query.role,
-        active: query.active,
-        q: query.q.filter(|q| !q.is_empty()),
-    };
-    let body = db::run(&state.pool, move |conn| {
-        let mut data = repo::list(conn, &filter, sort, descending, &page)?;
-        let next_cursor = page.finish(&mut data, &sort_key, |s| (sort.key(s), s.id));
-        Ok(StaffPage { data, next_cursor })
+    let page = db::run(&state.pool, move |conn| {
+        let rows = repo::list(conn, &query)?;
+        Ok(query.page(rows))
     })
     .await?;
-    Ok(rest::list::page(&req, &body, body.next_cursor.as_deref()))
+    Ok(page.respond())
 }
 
 /// Get a staff member

@@ -1,13 +1,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::dto::Staff;
+use super::dto::{Staff, StaffFilter};
 use crate::db::schema::staff;
 use crate::db::sql::{keyset, like_pattern, lower};
 use crate::db::DbConn;
-use crate::error::ApiError;
-use crate::rest::list::PageRequest;
-use crate::time::format_time;
+use crate::rest::list::{Key, KeyKind, ListQuery, Sort};
 
 /// Every column but the password hash.
 type Columns = (
@@ -118,13 +116,6 @@ pub fn update(
         .optional()
 }
 
-#[derive(Debug, Default)]
-pub struct StaffFilter {
-    pub role: Option<String>,
-    pub active: Option<bool>,
-    pub q: Option<String>,
-}
-
 #[derive(Debug, Clone, Copy)]
 pub enum StaffSort {
     FullName,
@@ -132,29 +123,40 @@ pub enum StaffSort {
     CreatedAt,
 }
 
-impl StaffSort {
-    pub const ALLOWED: &'static [(&'static str, StaffSort)] = &[
+impl Sort for StaffSort {
+    type Row = Staff;
+    const KEYS: &'static [(&'static str, Self)] = &[
         ("full_name", StaffSort::FullName),
         ("email", StaffSort::Email),
         ("created_at", StaffSort::CreatedAt),
     ];
+    const DEFAULT: &'static str = "created_at";
 
-    pub fn key(self, s: &Staff) -> serde_json::Value {
+    fn kind(self) -> KeyKind {
         match self {
-            StaffSort::FullName => s.full_name.clone().into(),
-            StaffSort::Email => s.email.clone().into(),
-            StaffSort::CreatedAt => format_time(&s.created_at).into(),
+            StaffSort::FullName | StaffSort::Email => KeyKind::Text,
+            StaffSort::CreatedAt => KeyKind::Time,
         }
+    }
+
+    fn key(self, s: &Staff) -> Key {
+        match self {
+            StaffSort::FullName => Key::Text(s.full_name.clone()),
+            StaffSort::Email => Key::Text(s.email.clone()),
+            StaffSort::CreatedAt => Key::Time(s.created_at),
+        }
+    }
+
+    fn id(s: &Staff) -> i64 {
+        s.id
     }
 }
 
 pub fn list(
     conn: &mut DbConn,
-    filter: &StaffFilter,
-    sort: StaffSort,
-    descending: bool,
-    page: &PageRequest,
-) -> Result<Vec<Staff>, ApiError> {
+    list: &ListQuery<StaffFilter, StaffSort>,
+) -> QueryResult<Vec<Staff>> {
+    let filter = &list.filter;
     let mut query = staff::table.select(COLUMNS).into_boxed();
     if let Some(role) = &filter.role {
         query = query.filter(staff::role.eq(role.clone()));
@@ -171,26 +173,33 @@ pub fn list(
                 .or(lower(staff::email).like(pattern).escape('\\')),
         );
     }
-    let after = page.after.as_ref();
-    match sort {
+    let descending = list.descending;
+    match list.sort {
         StaffSort::FullName => {
-            let after = after
-                .map(|c| Ok::<_, ApiError>((c.string_value()?, c.id)))
-                .transpose()?;
-            keyset!(query, staff::full_name, staff::id, after, descending);
+            keyset!(
+                query,
+                staff::full_name,
+                staff::id,
+                list.after_text(),
+                descending
+            )
         }
-        StaffSort::Email => {
-            let after = after
-                .map(|c| Ok::<_, ApiError>((c.string_value()?, c.id)))
-                .transpose()?;
-            keyset!(query, staff::email, staff::id, after, descending);
-        }
+        StaffSort::Email => keyset!(
+            query,
+            staff::email,
+            staff::id,
+            list.after_text(),
+            descending
+        ),
         StaffSort::CreatedAt => {
-            let after = after
-                .map(|c| Ok::<_, ApiError>((c.time_value()?, c.id)))
-                .transpose()?;
-            keyset!(query, staff::created_at, staff::id, after, descending);
+            keyset!(
+                query,
+                staff::created_at,
+                staff::id,
+                list.after_time(),
+                descending
+            )
         }
     }
-    Ok(query.limit(page.fetch_limit()).load(conn)?)
+    query.limit(list.fetch_limit()).load(conn)
 }
