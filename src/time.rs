@@ -2,31 +2,10 @@
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 
-use crate::error::ApiError;
-
 /// Now, at the microsecond precision both databases keep, so a value read back equals
 /// the value written.
 pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
-}
-
-pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
-    at.and_utc()
-}
-
-/// Parses an optional RFC 3339 query timestamp such as `updated_since`.
-pub fn parse_time_param(name: &str, raw: Option<&str>) -> Result<Option<NaiveDateTime>, ApiError> {
-    raw.map(|r| parse_time(name, r)).transpose()
-}
-
-fn parse_time(name: &str, raw: &str) -> Result<NaiveDateTime, ApiError> {
-    read_time(raw).ok_or_else(|| {
-        ApiError::parameter(
-            name,
-            "format",
-            format!("must be an RFC 3339 timestamp such as 2026-01-31T09:00:00Z, got {raw:?}"),
-        )
-    })
 }
 
 /// The inverse of [`format_time`], accepting any RFC 3339 offset.
