@@ -19,6 +19,7 @@ pub mod request_id;
 pub mod rest;
 pub mod scope;
 pub mod time;
+pub mod versioned;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

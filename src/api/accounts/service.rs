@@ -15,6 +15,7 @@ use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
 use crate::rest::record::IfMatch;
 use crate::time::now;
+use crate::versioned;
 
 const ACTIONS: &[(AccountAction, Permission)] = &[
     (AccountAction::Update, Permission::AccountsWrite),
@@ -173,23 +174,19 @@ pub fn create(
 }
 
 /// Reads the account for a change: locked until the transaction ends, within the caller's
-/// visibility, and checked against `If-Match`.
+/// visibility.
 fn find_for_change(
     conn: &mut DbConn,
     id: i64,
     visibility: Visibility,
-    if_match: &IfMatch,
 ) -> Result<Account, ApiError> {
-    db::lock_row(conn, "accounts", RowKey::Id(id))?;
-    let account = find(conn, id, visibility)?;
-    if_match.check(account.version)?;
-    Ok(account)
+    versioned::find_for_change(conn, "accounts", RowKey::Id(id), &what(id), |conn| {
+        repo::find(conn, id, visibility)
+    })
 }
 
-fn changed_concurrently() -> ApiError {
-    ApiError::PreconditionFailed(
-        "the account was changed concurrently; fetch it again and retry".into(),
-    )
+fn what(id: i64) -> String {
+    format!("account {id}")
 }
 
 pub fn update(
@@ -201,7 +198,8 @@ pub fn update(
     patch: AccountUpdate,
 ) -> Result<AccountView, ApiError> {
     let account = db::write_tx(conn, |conn| {
-        let before = find_for_change(conn, id, visibility, if_match)?;
+        let before = find_for_change(conn, id, visibility)?;
+        if_match.check(before.version)?;
         let mut after = before.clone();
         patch.apply_to(&mut after);
         after.name = after.name.trim().to_owned();
@@ -212,15 +210,9 @@ pub fn update(
             ensure_active_staff(conn, "manager_id", manager_id)?;
         }
         ensure_unique(conn, &after, Some(id))?;
-        let row = repo::update(
-            conn,
-            id,
-            before.version,
-            &AccountColumns::from(&after),
-            now(),
-        )
-        .map_err(unique_conflict)?
-        .ok_or_else(changed_concurrently)?;
+        let columns = AccountColumns::from(&after);
+        let row = repo::update(conn, id, before.version, &columns, now());
+        let row = versioned::written(&what(id), row.map_err(unique_conflict)?)?;
         let updated = repo::to_account(row)?;
         audit::write(
             conn,
@@ -246,7 +238,8 @@ pub fn delete(
     if_match: &IfMatch,
 ) -> Result<(), ApiError> {
     db::write_tx(conn, |conn| {
-        let before = find_for_change(conn, id, visibility, if_match)?;
+        let before = find_for_change(conn, id, visibility)?;
+        if_match.check(before.version)?;
         // The team goes with the account; the feed says so, member by member.
         for member in repo::team(conn, id)? {
             audit::write(
@@ -258,17 +251,11 @@ pub fn delete(
                 None::<&serde_json::Value>,
             )?;
         }
-        let deleted =
-            repo::delete(conn, id, before.version).map_err(|e| match ApiError::from(e) {
-                ApiError::Conflict { .. } => ApiError::conflict(format!(
-                    "account {id} cannot be deleted while other records refer to it; \
-                 set its status to closed instead"
-                )),
-                other => other,
-            })?;
-        if !deleted {
-            return Err(changed_concurrently());
-        }
+        versioned::deleted(
+            &what(id),
+            repo::delete(conn, id, before.version),
+            "while other records refer to it; set its status to closed instead",
+        )?;
         audit::write(
             conn,
             &Actor::from(caller),

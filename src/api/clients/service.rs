@@ -12,6 +12,7 @@ use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
 use crate::rest::record::IfMatch;
 use crate::time::now;
+use crate::versioned;
 
 const ACTIONS: &[(ClientAction, Permission)] = &[
     (ClientAction::Update, Permission::ClientsWrite),
@@ -19,13 +20,9 @@ const ACTIONS: &[(ClientAction, Permission)] = &[
     (ClientAction::SetHealth, Permission::ClientsHealth),
 ];
 
-fn not_found(id: i64) -> ApiError {
-    ApiError::not_found(&format!("client {id}"))
-}
-
 /// The client if `visibility` reaches it; otherwise exactly what a missing one gives.
 pub fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> Result<Client, ApiError> {
-    repo::find(conn, id, visibility)?.ok_or_else(|| not_found(id))
+    repo::find(conn, id, visibility)?.ok_or_else(|| ApiError::not_found(&what(id)))
 }
 
 /// The client with what `caller` may do with it.
@@ -135,23 +132,15 @@ pub fn create(
 }
 
 /// Reads the client for a change: locked until the transaction ends, within the caller's
-/// visibility, and checked against `If-Match`.
-fn find_for_change(
-    conn: &mut DbConn,
-    id: i64,
-    visibility: Visibility,
-    if_match: &IfMatch,
-) -> Result<Client, ApiError> {
-    db::lock_row(conn, "clients", RowKey::Id(id))?;
-    let client = find(conn, id, visibility)?;
-    if_match.check(client.version)?;
-    Ok(client)
+/// visibility.
+fn find_for_change(conn: &mut DbConn, id: i64, visibility: Visibility) -> Result<Client, ApiError> {
+    versioned::find_for_change(conn, "clients", RowKey::Id(id), &what(id), |conn| {
+        Ok(repo::find(conn, id, visibility)?)
+    })
 }
 
-fn changed_concurrently() -> ApiError {
-    ApiError::PreconditionFailed(
-        "the client was changed concurrently; fetch it again and retry".into(),
-    )
+fn what(id: i64) -> String {
+    format!("client {id}")
 }
 
 /// Applies `change` to the current record and writes it only when something actually
@@ -166,22 +155,17 @@ fn modify(
     change: impl FnOnce(&mut Client),
 ) -> Result<ClientView, ApiError> {
     let client = db::write_tx(conn, |conn| {
-        let before = find_for_change(conn, id, visibility, if_match)?;
+        let before = find_for_change(conn, id, visibility)?;
+        if_match.check(before.version)?;
         let mut after = before.clone();
         change(&mut after);
         if after == before {
             return Ok(before);
         }
         ensure_unique(conn, &after, Some(id))?;
-        let updated = repo::update(
-            conn,
-            id,
-            before.version,
-            &ClientColumns::from(&after),
-            now(),
-        )
-        .map_err(unique_conflict)?
-        .ok_or_else(changed_concurrently)?;
+        let columns = ClientColumns::from(&after);
+        let updated = repo::update(conn, id, before.version, &columns, now());
+        let updated = versioned::written(&what(id), updated.map_err(unique_conflict)?)?;
         audit::write(
             conn,
             &Actor::from(caller),
@@ -248,18 +232,13 @@ pub fn delete(
     if_match: &IfMatch,
 ) -> Result<(), ApiError> {
     db::write_tx(conn, |conn| {
-        let before = find_for_change(conn, id, visibility, if_match)?;
-        let deleted =
-            repo::delete(conn, id, before.version).map_err(|e| match ApiError::from(e) {
-                ApiError::Conflict { .. } => ApiError::conflict(format!(
-                    "client {id} cannot be deleted while it has accounts; \
-                 set its status to inactive instead"
-                )),
-                other => other,
-            })?;
-        if !deleted {
-            return Err(changed_concurrently());
-        }
+        let before = find_for_change(conn, id, visibility)?;
+        if_match.check(before.version)?;
+        versioned::deleted(
+            &what(id),
+            repo::delete(conn, id, before.version),
+            "while it has accounts; set its status to inactive instead",
+        )?;
         audit::write(
             conn,
             &Actor::from(caller),

@@ -10,6 +10,7 @@ use crate::db::{self, DbConn, RowKey};
 use crate::error::ApiError;
 use crate::rest::record::IfMatch;
 use crate::time::now;
+use crate::versioned;
 
 pub const RESOURCE: &str = "role";
 
@@ -74,8 +75,10 @@ pub fn update(
     ensure_within(caller, "the role would hold", &input.permissions)?;
     let actor = &Actor::from(caller);
     db::write_tx(conn, |conn| {
-        db::lock_row(conn, "roles", RowKey::Key(key))?;
-        let before = get(conn, key)?;
+        let what = format!("role {key:?}");
+        let before = versioned::find_for_change(conn, "roles", RowKey::Key(key), &what, |conn| {
+            Ok(repo::find(conn, key)?)
+        })?;
         ensure_within(caller, &format!("role {key:?} holds"), &before.permissions)?;
         if_match.check(before.version)?;
         let mut permissions = input.permissions.clone();
@@ -94,12 +97,8 @@ pub fn update(
             &input.description,
             &permissions,
             now(),
-        )?
-        .ok_or_else(|| {
-            ApiError::PreconditionFailed(
-                "the role was changed concurrently; fetch it again and retry".into(),
-            )
-        })?;
+        )?;
+        let after = versioned::written(&what, after)?;
         grants::ensure_administrable(conn)?;
         audit::write(
             conn,

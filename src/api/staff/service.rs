@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use crate::rest::body::merge;
 use crate::rest::record::IfMatch;
 use crate::time::now;
+use crate::versioned;
 
 pub const RESOURCE: &str = "staff";
 
@@ -17,7 +18,11 @@ pub const RESOURCE: &str = "staff";
 const MAX_CHAIN: usize = 1000;
 
 pub fn get(conn: &mut DbConn, id: i64) -> Result<Staff, ApiError> {
-    repo::find(conn, id)?.ok_or_else(|| ApiError::not_found(&format!("staff member {id}")))
+    repo::find(conn, id)?.ok_or_else(|| ApiError::not_found(&what(id)))
+}
+
+fn what(id: i64) -> String {
+    format!("staff member {id}")
 }
 
 fn ensure_role(conn: &mut DbConn, role: &str) -> Result<(), ApiError> {
@@ -159,8 +164,10 @@ pub fn update(
     patch: StaffUpdate,
 ) -> Result<Staff, ApiError> {
     db::write_tx(conn, |conn| {
-        db::lock_row(conn, "staff", RowKey::Id(id))?;
-        let before = get(conn, id)?;
+        let before =
+            versioned::find_for_change(conn, "staff", RowKey::Id(id), &what(id), |conn| {
+                Ok(repo::find(conn, id)?)
+            })?;
         let mut after = before.clone();
         merge(&mut after.full_name, &patch.full_name);
         after.full_name = after.full_name.trim().to_owned();
@@ -185,12 +192,10 @@ pub fn update(
             active: after.active,
             reports_to: after.reports_to,
         };
-        let updated =
-            repo::update(conn, id, before.version, &changes, now())?.ok_or_else(|| {
-                ApiError::PreconditionFailed(
-                    "the staff member was changed concurrently; fetch again and retry".into(),
-                )
-            })?;
+        let updated = versioned::written(
+            &what(id),
+            repo::update(conn, id, before.version, &changes, now())?,
+        )?;
         grants::ensure_administrable(conn)?;
         audit::write(
             conn,
