@@ -5,9 +5,11 @@
 
 use std::collections::BTreeSet;
 
+use actix_web::http::Method;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
+use crate::recipes::{self, Call, Operation, Scene, Scoping, Subject as Kind};
 
 const CLIENTS: &str = "/api/v1/clients";
 const ACCOUNTS: &str = "/api/v1/accounts";
@@ -203,111 +205,60 @@ fn assert_indistinguishable(door: &str, hidden: (&Resp, i64), missing: (&Resp, i
     }
 }
 
-/// Each door to one client, by id, as `token`: (name, response).
-async fn client_doors(app: &TestApp, token: &str, id: i64) -> Vec<(&'static str, Resp)> {
-    let one = format!("{CLIENTS}/{id}");
-    vec![
-        ("get client", app.get(&one).token(token).send().await),
-        (
-            "patch client",
-            app.patch(&one)
-                .token(token)
-                .json(json!({"industry": "Food"}))
-                .send()
-                .await,
-        ),
-        (
-            "patch client under a stale If-Match",
-            app.patch(&one)
-                .token(token)
-                .header("if-match", "\"99\"")
-                .json(json!({"industry": "Food"}))
-                .send()
-                .await,
-        ),
-        (
-            "put client health",
-            app.put(&format!("{one}/health"))
-                .token(token)
-                .json(json!({"health": "at_risk"}))
-                .send()
-                .await,
-        ),
-        (
-            "put client health under a stale If-Match",
-            app.put(&format!("{one}/health"))
-                .token(token)
-                .header("if-match", "\"99\"")
-                .json(json!({"health": "at_risk"}))
-                .send()
-                .await,
-        ),
-        (
-            "delete client under a stale If-Match",
-            app.delete(&one)
-                .token(token)
-                .header("if-match", "\"99\"")
-                .send()
-                .await,
-        ),
-        ("delete client", app.delete(&one).token(token).send().await),
-    ]
-}
-
-/// Each door to one account, by id, as `token`: (name, response).
-async fn account_doors(
+/// Each door to one record of `kind`, by id, as `token`: every operation whose recipe acts
+/// on such a record, and each of those that takes `If-Match` once more under a stale one,
+/// so that an operation added later is a door here by its recipe alone. `staff_id` fills
+/// a team member's place. Deletes come last: a door that wrongly opened must not close
+/// the others. Returns (door, response).
+async fn doors(
     app: &TestApp,
     token: &str,
+    kind: Kind,
     id: i64,
     staff_id: i64,
-) -> Vec<(&'static str, Resp)> {
-    let one = format!("{ACCOUNTS}/{id}");
-    let member = format!("{one}/team/{staff_id}");
-    vec![
-        ("get account", app.get(&one).token(token).send().await),
-        (
-            "patch account",
-            app.patch(&one)
-                .token(token)
-                .json(json!({"status": "paused"}))
-                .send()
-                .await,
-        ),
-        (
-            "patch account under a stale If-Match",
-            app.patch(&one)
-                .token(token)
-                .header("if-match", "\"99\"")
-                .json(json!({"status": "paused"}))
-                .send()
-                .await,
-        ),
-        (
-            "get team",
-            app.get(&format!("{one}/team")).token(token).send().await,
-        ),
-        (
-            "put team member",
-            app.put(&member)
-                .token(token)
-                .json(json!({"role_on_account": "lead"}))
-                .send()
-                .await,
-        ),
-        (
-            "delete team member",
-            app.delete(&member).token(token).send().await,
-        ),
-        (
-            "delete account under a stale If-Match",
-            app.delete(&one)
-                .token(token)
-                .header("if-match", "\"99\"")
-                .send()
-                .await,
-        ),
-        ("delete account", app.delete(&one).token(token).send().await),
-    ]
+) -> Vec<(String, Resp)> {
+    let mut ops: Vec<Operation> = recipes::operations(&suits::openapi::document())
+        .into_iter()
+        .filter(|op| match recipes::recipe_for(op).map(|r| r.scoping) {
+            Ok(Scoping::Record(of)) => of == kind,
+            Ok(Scoping::AccountlessClient) => kind == Kind::Client,
+            _ => false,
+        })
+        .collect();
+    ops.sort_by_key(|op| op.method == Method::DELETE);
+    let scene = Scene {
+        subject: Some(id),
+        bystander: staff_id,
+        newcomer: staff_id,
+        ..Scene::default()
+    };
+    let mut doors = Vec::new();
+    for op in &ops {
+        let call = Call::new(app, op, &scene).await;
+        if op.if_match {
+            let req = call.request(app).token(token).header("if-match", "\"99\"");
+            doors.push((
+                format!("{} under a stale If-Match", op.id),
+                req.send().await,
+            ));
+        }
+        doors.push((op.id.clone(), call.request(app).token(token).send().await));
+    }
+    doors
+}
+
+/// Each door to one client.
+async fn client_doors(app: &TestApp, token: &str, id: i64) -> Vec<(String, Resp)> {
+    let doors = doors(app, token, Kind::Client, id, 0).await;
+    assert!(doors.len() >= 7, "the client doors: {}", doors.len());
+    doors
+}
+
+/// Each door to one account, with `staff_id` as the team member.
+async fn account_doors(app: &TestApp, token: &str, id: i64, staff_id: i64) -> Vec<(String, Resp)> {
+    let doors = doors(app, token, Kind::Account, id, staff_id).await;
+    assert!(doors.len() >= 9, "the account doors: {}", doors.len());
+    doors
 }
 
 /// Roles whose grants are all `assigned` (or none) on clients and accounts.
