@@ -80,6 +80,9 @@ pub struct Recipe {
     pub body: Option<fn(&Ctx) -> Value>,
     /// Which of the spec's 2xx statuses this request leads to, when it lists several.
     pub success: Option<u16>,
+    /// For a list: the operation whose recipe adds one item to it, so that the list
+    /// conventions can fill it.
+    pub items: Option<&'static str>,
 }
 
 /// What a body may refer to.
@@ -98,6 +101,7 @@ pub const fn recipe(operation_id: &'static str, scoping: Scoping) -> Recipe {
         query: "",
         body: None,
         success: None,
+        items: None,
     }
 }
 
@@ -121,6 +125,11 @@ impl Recipe {
         self.success = Some(status);
         self
     }
+
+    pub const fn items(mut self, operation_id: &'static str) -> Self {
+        self.items = Some(operation_id);
+        self
+    }
 }
 
 use Param::{Member, Newcomer, Role, Staff};
@@ -137,7 +146,7 @@ pub const RECIPES: &[Recipe] = &[
     recipe("create_token", Scoping::None)
         .body(|_| json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})),
     recipe("get_me", Scoping::None),
-    recipe("list_staff", Scoping::None),
+    recipe("list_staff", Scoping::None).items("create_staff"),
     recipe("get_staff", Scoping::None).path(&[("id", Staff)]),
     recipe("create_staff", Scoping::None).body(|c| json!({
         "email": format!("hire.{}@suits.test", c.unique), "full_name": "New Hire",
@@ -156,14 +165,16 @@ pub const RECIPES: &[Recipe] = &[
     // A new client has no accounts yet, so no assignment could ever reach it.
     recipe("create_client", Scoping::None)
         .body(|c| json!({"name": format!("Created client {}", c.unique)})),
-    recipe("list_clients", Scoping::List(Client, Shows::Id)).query(NEWEST_FIRST),
+    recipe("list_clients", Scoping::List(Client, Shows::Id)).query(NEWEST_FIRST)
+        .items("create_client"),
     recipe("get_client", Scoping::Record(Client)).path(&[("id", Param::Subject)]),
     recipe("update_client", Scoping::Record(Client)).path(&[("id", Param::Subject)])
         .body(|_| json!({"industry": "Retail"})),
     recipe("set_client_health", Scoping::Record(Client)).path(&[("id", Param::Subject)])
         .body(|_| json!({"health": "at_risk", "health_note": "Reviewing agencies"})),
     recipe("delete_client", Scoping::AccountlessClient).path(&[("id", Param::Subject)]),
-    recipe("list_accounts", Scoping::List(Account, Shows::Id)).query(NEWEST_FIRST),
+    recipe("list_accounts", Scoping::List(Account, Shows::Id)).query(NEWEST_FIRST)
+        .items("create_account"),
     recipe("get_account", Scoping::Record(Account)).path(&[("id", Param::Subject)]),
     recipe("create_account", Scoping::CreateUnder("client_id")).body(|c| json!({
         "client_id": c.subject, "name": format!("Created account {}", c.unique)
@@ -184,7 +195,9 @@ pub const RECIPES: &[Recipe] = &[
     recipe("unassign_account_team_member", Scoping::Record(Account))
         .path(&[("id", Param::Subject), ("staff_id", Member)]),
     recipe("list_audit_events", Scoping::List(Account, Shows::AuditTrail))
-        .query("?sort=-occurred_at&limit=200"),
+        .query("?sort=-occurred_at&limit=200")
+        // Every change is an event.
+        .items("create_client"),
 ];
 
 /// Permissions over records that belong to no account (DESIGN §3): their operations have
@@ -410,6 +423,18 @@ pub fn check_recipes(ops: &[Operation]) {
                 )
             }),
     );
+    errors.extend(RECIPES.iter().filter_map(|r| {
+        let items = r.items?;
+        let made = ops
+            .iter()
+            .any(|op| op.id == items && op.method == Method::POST);
+        (!made).then(|| {
+            format!(
+                "{}: its items come from {items}, no POST in the spec",
+                r.operation_id
+            )
+        })
+    }));
     assert!(
         errors.is_empty(),
         "fix RECIPES in tests/api/recipes.rs:\n  {}",

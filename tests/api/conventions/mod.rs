@@ -10,15 +10,58 @@
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-pub use crate::recipes::{operations, resolve, Operation};
+pub use crate::recipes::{
+    operations, recipe_for, resolve, stage, success_of, Call, Cast, Operation,
+};
 
+mod bodies;
+mod lists;
 mod order;
+mod preconditions;
 mod shapes;
 mod text;
+mod tokens;
 
 /// Every operation of the served document.
 fn spec_operations() -> Vec<Operation> {
     operations(&suits::openapi::document())
+}
+
+/// The operations that have a feature, at least `at_least` of them: a walker that found
+/// none would make every check on them pass vacuously.
+fn having(feature: impl Fn(&Operation) -> bool, at_least: usize, what: &str) -> Vec<Operation> {
+    let ops: Vec<Operation> = spec_operations().into_iter().filter(feature).collect();
+    assert!(
+        ops.len() >= at_least,
+        "only {} operations {what}: {:?}",
+        ops.len(),
+        ops.iter().map(|op| &op.id).collect::<Vec<_>>()
+    );
+    ops
+}
+
+/// The staff members the recipes put on (and leave off) a team.
+async fn cast(app: &TestApp) -> Cast {
+    Cast {
+        bystander: app.staff("account_coordinator").await.0,
+        newcomer: app.staff("account_executive").await.0,
+    }
+}
+
+/// `op`'s recipe on records of its own, which the admin reaches (scope `all`). Panics if
+/// the operation has no recipe: a generic check cannot be skipped for want of one.
+async fn fresh_call(app: &TestApp, cast: &Cast, op: &Operation) -> Call {
+    let recipe = recipe_for(op).unwrap_or_else(|e| panic!("{e} (add it to tests/api/recipes.rs)"));
+    let scene = stage(app, cast, recipe.scoping, None).await;
+    Call::new(app, op, &scene).await
+}
+
+/// The status `op`'s recipe succeeds with.
+fn success(op: &Operation) -> u16 {
+    let recipe = recipe_for(op).unwrap_or_else(|e| panic!("{e}"));
+    success_of(op, recipe)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .as_u16()
 }
 
 /// The operation's path with every parameter filled in with `value`.
