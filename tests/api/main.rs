@@ -15,6 +15,7 @@ mod login_limits;
 mod openapi;
 mod outage;
 mod permissions;
+mod recipes;
 mod roles;
 mod scope;
 mod staff;
