@@ -75,6 +75,11 @@ async fn a_client_with_accounts_cannot_be_deleted_until_they_are() {
         problem["detail"].as_str().unwrap().contains("account"),
         "says why: {problem}"
     );
+    assert_eq!(
+        problem["errors"][0]["code"], "in_use",
+        "names the reason: {problem}"
+    );
+    assert_eq!(problem["errors"][0]["field"], "id");
     assert_eq!(get(&app, &app.admin_token(), &snacks).await.status, 200);
 
     for account in [&snacks, &drinks] {

@@ -27,19 +27,34 @@ fn schema_of<'a>(op: &'a Operation, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{}: a list without {name}", op.id))
 }
 
-/// The sort keys the spec allows, from its `^-?(a|b)$` pattern.
+/// The sort keys the spec allows: its enum, each key also as `-key`.
 fn sort_keys(op: &Operation) -> Vec<String> {
-    let pattern = schema_of(op, "sort")["pattern"]
-        .as_str()
-        .expect("a sort pattern");
-    let inner = pattern
-        .trim_start_matches("^-?")
-        .trim_end_matches('$')
-        .trim_start_matches('(')
-        .trim_end_matches(')');
-    inner.split('|').map(str::to_owned).collect()
+    let values: Vec<&str> = schema_of(op, "sort")["enum"]
+        .as_array()
+        .expect("the sort values as an enum")
+        .iter()
+        .map(|v| v.as_str().expect("a sort value"))
+        .collect();
+    let keys: Vec<String> = values
+        .iter()
+        .filter(|v| !v.starts_with('-'))
+        .map(|v| (*v).to_owned())
+        .collect();
+    for key in &keys {
+        assert!(
+            values.contains(&format!("-{key}").as_str()),
+            "{}: -{key} listed",
+            op.id
+        );
+    }
+    assert_eq!(
+        values.len(),
+        2 * keys.len(),
+        "{}: every value a key or -key",
+        op.id
+    );
+    keys
 }
-
 fn max_limit(op: &Operation) -> usize {
     schema_of(op, "limit")["maximum"]
         .as_u64()
