@@ -146,6 +146,11 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         if !inner.is_data() {
             return ApiError::BadRequest(format!("the request body is not valid JSON: {message}"));
         }
+        // serde reads in one pass and stops at the first fault; a field fault met before a
+        // syntax fault further on must not hide that the document is not JSON at all.
+        if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            return ApiError::BadRequest(format!("the request body is not valid JSON: {syntax}"));
+        }
         let named = |prefix: &str| {
             message
                 .strip_prefix(prefix)

@@ -105,13 +105,13 @@ async fn every_json_body_refuses_malformed_json_with_400_and_other_json_with_422
                 .body("application/json", raw)
                 .send()
         };
-        // Malformed documents are made from the recipe's valid body, so that nothing
-        // before the fault is wrong: the service reads the body in one pass and answers
-        // the first fault it meets, so today a field error ahead of a syntax error (an
-        // unknown `name`, a missing `client_id`) is answered 422 where 400 is due.
+        // Malformed documents made from the recipe's valid body, and ones whose fields
+        // are wrong before the syntax is: malformed wins, whatever comes first.
         let valid = call.body.clone().expect("a recipe body").to_string();
         let open = &valid[..valid.len() - 1];
         for raw in [
+            r#"{"no_such_field": 1,}"#.to_owned(),
+            r#"{"no_such_field": 1} trailing"#.to_owned(),
             "not json".to_owned(),
             String::new(),
             "   \n".to_owned(),
@@ -153,5 +153,5 @@ async fn every_json_body_refuses_malformed_json_with_400_and_other_json_with_422
         }
     }
     eprintln!("{}: {checked} cases", module_path!());
-    assert!(checked >= 11 * 14, "only {checked} cases");
+    assert!(checked >= 11 * 16, "only {checked} cases");
 }
