@@ -36,31 +36,41 @@ impl Caller {
 }
 
 impl Caller {
-    /// Of `actions`, each needing a permission, those the caller may take on one record.
-    /// `in_assignments` says whether the record lies within the caller's accounts; it is
-    /// asked (a query) only if some grant has scope `assigned`.
+    /// Of `actions`, each needing a permission, those the caller may take on each of the
+    /// records `ids`, for a whole page at once. `found_under` is the visibility the records
+    /// were read with: read under `Assigned`, each lies within the caller's assignments
+    /// already. Otherwise `assigned_of(ids)` — which of them do — is asked once, and only
+    /// if some grant has scope `assigned`.
     pub fn allowed_actions<A: Copy, E>(
         &self,
         actions: &[(A, Permission)],
-        in_assignments: impl FnOnce() -> Result<bool, E>,
-    ) -> Result<Vec<A>, E> {
+        ids: &[i64],
+        found_under: Visibility,
+        assigned_of: impl FnOnce(&[i64]) -> Result<Vec<i64>, E>,
+    ) -> Result<Vec<Vec<A>>, E> {
         let scopes: Vec<(A, Option<Scope>)> = actions
             .iter()
             .map(|(a, p)| (*a, self.scope_of(*p)))
             .collect();
-        let assigned = if scopes.iter().any(|(_, s)| *s == Some(Scope::Assigned)) {
-            in_assignments()?
-        } else {
-            false
+        let needs_assignments = scopes.iter().any(|(_, s)| *s == Some(Scope::Assigned));
+        let assigned: Vec<i64> = match found_under {
+            _ if !needs_assignments => Vec::new(),
+            Visibility::Assigned(_) => ids.to_vec(),
+            Visibility::All => assigned_of(ids)?,
         };
-        Ok(scopes
-            .into_iter()
-            .filter(|(_, scope)| match scope {
-                Some(Scope::All) => true,
-                Some(Scope::Assigned) => assigned,
-                None => false,
+        Ok(ids
+            .iter()
+            .map(|id| {
+                scopes
+                    .iter()
+                    .filter(|(_, scope)| match scope {
+                        Some(Scope::All) => true,
+                        Some(Scope::Assigned) => assigned.contains(id),
+                        None => false,
+                    })
+                    .map(|(action, _)| *action)
+                    .collect()
             })
-            .map(|(action, _)| action)
             .collect())
     }
 }

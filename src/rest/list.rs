@@ -124,7 +124,7 @@ pub struct Page<T> {
 impl<T: ToSchema> PartialSchema for Page<T> {
     fn schema() -> RefOr<Schema> {
         ObjectBuilder::new()
-            .description(Some(format!("One page of `{}` records.", T::name())))
+            .description(Some(format!("One page of `{}` items.", T::name())))
             .property(
                 "data",
                 ArrayBuilder::new().items(RefOr::Ref(Ref::from_schema_name(T::name()))),
@@ -144,8 +144,10 @@ impl<T: ToSchema> PartialSchema for Page<T> {
 }
 
 impl<T: ToSchema> ToSchema for Page<T> {
+    /// `ClientPage` for a page of `Client` or of `ClientView` (a client with what the
+    /// caller may do with it): one name per resource.
     fn name() -> Cow<'static, str> {
-        format!("{}Page", T::name()).into()
+        format!("{}Page", T::name().trim_end_matches("View")).into()
     }
 
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
@@ -251,6 +253,21 @@ impl<T> Listed<T> {
             },
             link: self.link,
         }
+    }
+
+    /// The same page with its rows turned, all at once, into what the list shows (so
+    /// that what needs a query asks it once for the page, not once per row).
+    pub fn try_map_all<U, E>(
+        self,
+        f: impl FnOnce(Vec<T>) -> Result<Vec<U>, E>,
+    ) -> Result<Listed<U>, E> {
+        Ok(Listed {
+            page: Page {
+                data: f(self.page.data)?,
+                next_cursor: self.page.next_cursor,
+            },
+            link: self.link,
+        })
     }
 
     /// `200` with the page, and an RFC 8288 `Link: <…>; rel="next"` repeating the

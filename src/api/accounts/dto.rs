@@ -71,7 +71,7 @@ pub struct Account {
 }
 
 /// One page of `GET` on the list (named for the spec; see [`Page`]).
-pub type AccountPage = Page<Account>;
+pub type AccountPage = Page<AccountView>;
 
 impl TryFrom<AccountRow> for Account {
     type Error = crate::db::sql::UnknownVariant;

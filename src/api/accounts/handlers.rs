@@ -36,10 +36,12 @@ pub async fn list(
     auth: Authorized<perm::AccountsRead>,
     query: ListQuery<AccountFilter, AccountSort>,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = auth.visibility();
+    let (visibility, caller) = (auth.visibility(), auth.caller);
     let page = db::run(&state.pool, move |conn| {
         let rows = repo::list(conn, visibility, &query)?;
-        Ok(query.page(rows))
+        query
+            .page(rows)
+            .try_map_all(|rows| service::views(conn, &caller, visibility, rows))
     })
     .await?;
     Ok(page.respond())

@@ -91,6 +91,23 @@ impl<'a> From<&'a Account> for AccountColumns<'a> {
 }
 
 /// The account, if it exists and `visibility` reaches it.
+/// Of `ids`, those `visibility` reaches: what a page asks once to say, row by row, what
+/// the caller may do.
+pub fn visible_ids(
+    conn: &mut DbConn,
+    ids: &[i64],
+    visibility: Visibility,
+) -> QueryResult<Vec<i64>> {
+    let mut query = accounts::table
+        .filter(accounts::id.eq_any(ids))
+        .select(accounts::id)
+        .into_boxed();
+    if let Some(visible) = scope::accounts(visibility) {
+        query = query.filter(visible);
+    }
+    query.load(conn)
+}
+
 pub fn find(
     conn: &mut DbConn,
     id: i64,

@@ -32,25 +32,38 @@ pub fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> Result<Accoun
     repo::find(conn, id, visibility)?.ok_or_else(|| not_found(id))
 }
 
-/// `found_under` is the visibility the account was just read with: one read under `Assigned`
-/// is within the caller's assignments already, and needs no second query to say so. After
-/// a write, pass `Visibility::All`: the write may have changed the answer.
+/// What `caller` may do with each of `accounts`, for a whole page at once. `found_under` is
+/// the visibility they were just read with (see `Caller::allowed_actions`); after a write,
+/// pass `Visibility::All`: the write may have changed the answer.
+pub fn views(
+    conn: &mut DbConn,
+    caller: &Caller,
+    found_under: Visibility,
+    accounts: Vec<Account>,
+) -> Result<Vec<AccountView>, ApiError> {
+    let ids: Vec<i64> = accounts.iter().map(|r| r.id).collect();
+    let allowed = caller.allowed_actions(ACTIONS, &ids, found_under, |ids| {
+        repo::visible_ids(conn, ids, Visibility::Assigned(caller.staff_id))
+    })?;
+    Ok(accounts
+        .into_iter()
+        .zip(allowed)
+        .map(|(account, allowed_actions)| AccountView {
+            account,
+            allowed_actions,
+        })
+        .collect())
+}
+
+/// One account with what `caller` may do with it (see [`views`]).
 pub fn view(
     conn: &mut DbConn,
     caller: &Caller,
     found_under: Visibility,
     account: Account,
 ) -> Result<AccountView, ApiError> {
-    let allowed_actions = caller.allowed_actions(ACTIONS, || {
-        if let Visibility::Assigned(_) = found_under {
-            return Ok(true);
-        }
-        repo::find(conn, account.id, Visibility::Assigned(caller.staff_id)).map(|a| a.is_some())
-    })?;
-    Ok(AccountView {
-        account,
-        allowed_actions,
-    })
+    let mut views = views(conn, caller, found_under, vec![account])?;
+    Ok(views.remove(0))
 }
 
 pub fn get(

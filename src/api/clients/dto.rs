@@ -57,7 +57,7 @@ pub struct Client {
 }
 
 /// One page of `GET` on the list (named for the spec; see [`Page`]).
-pub type ClientPage = Page<Client>;
+pub type ClientPage = Page<ClientView>;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -84,6 +84,23 @@ impl<'a> From<&'a Client> for ClientColumns<'a> {
 }
 
 /// The client, if it exists and `visibility` reaches it.
+/// Of `ids`, those `visibility` reaches: what a page asks once to say, row by row, what
+/// the caller may do.
+pub fn visible_ids(
+    conn: &mut DbConn,
+    ids: &[i64],
+    visibility: Visibility,
+) -> QueryResult<Vec<i64>> {
+    let mut query = clients::table
+        .filter(clients::id.eq_any(ids))
+        .select(clients::id)
+        .into_boxed();
+    if let Some(visible) = scope::clients(visibility) {
+        query = query.filter(visible);
+    }
+    query.load(conn)
+}
+
 pub fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> QueryResult<Option<Client>> {
     let mut query = clients::table.find(id).select(COLUMNS).into_boxed();
     if let Some(visible) = scope::clients(visibility) {

@@ -25,26 +25,38 @@ pub fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> Result<Client
     repo::find(conn, id, visibility)?.ok_or_else(|| ApiError::not_found(&what(id)))
 }
 
-/// The client with what `caller` may do with it.
-/// `found_under` is the visibility the client was just read with: one read under `Assigned`
-/// is within the caller's assignments already, and needs no second query to say so. After
-/// a write, pass `Visibility::All`: the write may have changed the answer.
+/// What `caller` may do with each of `clients`, for a whole page at once. `found_under` is
+/// the visibility they were just read with (see `Caller::allowed_actions`); after a write,
+/// pass `Visibility::All`: the write may have changed the answer.
+pub fn views(
+    conn: &mut DbConn,
+    caller: &Caller,
+    found_under: Visibility,
+    clients: Vec<Client>,
+) -> Result<Vec<ClientView>, ApiError> {
+    let ids: Vec<i64> = clients.iter().map(|r| r.id).collect();
+    let allowed = caller.allowed_actions(ACTIONS, &ids, found_under, |ids| {
+        repo::visible_ids(conn, ids, Visibility::Assigned(caller.staff_id))
+    })?;
+    Ok(clients
+        .into_iter()
+        .zip(allowed)
+        .map(|(client, allowed_actions)| ClientView {
+            client,
+            allowed_actions,
+        })
+        .collect())
+}
+
+/// One client with what `caller` may do with it (see [`views`]).
 pub fn view(
     conn: &mut DbConn,
     caller: &Caller,
     found_under: Visibility,
     client: Client,
 ) -> Result<ClientView, ApiError> {
-    let allowed_actions = caller.allowed_actions(ACTIONS, || {
-        if let Visibility::Assigned(_) = found_under {
-            return Ok(true);
-        }
-        repo::find(conn, client.id, Visibility::Assigned(caller.staff_id)).map(|c| c.is_some())
-    })?;
-    Ok(ClientView {
-        client,
-        allowed_actions,
-    })
+    let mut views = views(conn, caller, found_under, vec![client])?;
+    Ok(views.remove(0))
 }
 
 pub fn get(

@@ -101,3 +101,45 @@ async fn an_account_out_of_write_scope_is_readable_with_no_allowed_actions() {
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json()["allowed_actions"], json!([]));
 }
+
+/// Every list item says what the caller may do with it, exactly as the record read alone
+/// says, whatever mix of scopes the caller's grants have.
+#[actix_web::test]
+async fn list_items_carry_the_allowed_actions_their_single_records_have() {
+    let app = TestApp::spawn().await;
+    let world = World::new(&app).await;
+    custom_role(
+        &app,
+        "lead",
+        json!([
+            {"permission": "clients.read", "scope": "all"},
+            {"permission": "clients.write", "scope": "assigned"},
+            {"permission": "clients.health", "scope": "all"},
+            {"permission": "accounts.read", "scope": "all"},
+            {"permission": "accounts.assign", "scope": "assigned"},
+        ]),
+    )
+    .await;
+    let (_, lead) = world.member(&app, "lead").await;
+    let (_, manager) = world.member(&app, "account_manager").await;
+    let mut compared = 0;
+    for token in [lead, manager, app.admin_token()] {
+        for base in [CLIENTS, "/api/v1/accounts"] {
+            let page = get_as(&app, &token, &format!("{base}?limit=200"))
+                .await
+                .json();
+            for item in page["data"].as_array().unwrap() {
+                let one = get_as(&app, &token, &format!("{base}/{}", item["id"])).await;
+                assert_eq!(one.status, 200, "{}", one.text());
+                assert_eq!(
+                    item["allowed_actions"],
+                    one.json()["allowed_actions"],
+                    "{base}/{}",
+                    item["id"]
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 10, "only {compared} items compared");
+}
