@@ -7,7 +7,7 @@
 //! [`IfMatch::check`] (412); a lost race is 412 and a delete that others block is 409.
 
 use crate::db::{self, DbConn, RowKey};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, ErrorCode, FieldError};
 
 /// Locks the record's row until the transaction ends, so that a read-check-write cannot
 /// lose a race on PostgreSQL, then reads it with `find` (which filters by the caller's
@@ -44,7 +44,7 @@ pub fn deleted(
             ApiError::Conflict { .. } => {
                 let detail = format!("{what} cannot be deleted {blocked}");
                 Err(ApiError::Conflict {
-                    errors: vec![FieldError::new("id", "in_use", detail.clone())],
+                    errors: vec![FieldError::new("id", ErrorCode::InUse, detail.clone())],
                     detail,
                 })
             }

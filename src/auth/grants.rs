@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::{Grant, Permission, Scope};
 use crate::db::schema::{role_permissions, roles, staff};
 use crate::db::DbConn;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode, FieldError};
 
 /// The grants of role `key`, in permission order.
 pub fn of_role(conn: &mut DbConn, key: &str) -> QueryResult<Vec<Grant>> {
@@ -45,13 +45,22 @@ pub fn active_holders(conn: &mut DbConn, permission: Permission) -> QueryResult<
 }
 
 /// Refuses a change that would leave no active staff member able to manage roles or
-/// staff: nobody could undo it through the API. Runs inside the change's transaction.
-pub fn ensure_administrable(conn: &mut DbConn) -> Result<(), ApiError> {
+/// staff: nobody could undo it through the API. Runs inside the change's transaction;
+/// `field` is the part of the request that made the change (`role`, `active`, …).
+pub fn ensure_administrable(conn: &mut DbConn, field: &str) -> Result<(), ApiError> {
     for permission in [Permission::RolesWrite, Permission::StaffWrite] {
         if active_holders(conn, permission)? == 0 {
-            return Err(ApiError::conflict(format!(
+            let detail = format!(
                 "the change would leave no active staff member holding {permission} with scope all"
-            )));
+            );
+            return Err(ApiError::Conflict {
+                errors: vec![FieldError::new(
+                    field,
+                    ErrorCode::LastAdministrator,
+                    detail.clone(),
+                )],
+                detail,
+            });
         }
     }
     Ok(())

@@ -11,7 +11,7 @@ use validator::Validate;
 
 use super::text::{control_character_error, has_control, Lines};
 use crate::auth::gate::Gate;
-use crate::error::{ApiError, FieldError};
+use crate::error::{plain_message, ApiError, ErrorCode, FieldError};
 
 /// Request bodies above this are refused with 413 before they are parsed.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -166,12 +166,13 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
                 })
         };
         let (field, code) = if let Some(field) = named("missing field `") {
-            (field, "required")
+            (field, ErrorCode::Required)
         } else if let Some(field) = named("unknown field `") {
-            (field, "unknown_field")
+            (field, ErrorCode::UnknownField)
         } else {
-            (path.clone(), "type")
+            (path.clone(), ErrorCode::Type)
         };
+        let message = plain_message(&message, "field of this request");
         ApiError::Validation(vec![FieldError::new(field, code, message)])
     })?;
     // Anything after the first JSON value is a malformed body, not something to ignore.

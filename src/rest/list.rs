@@ -20,7 +20,7 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::params;
 use crate::auth::gate;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::time::{format_time, read_time};
 
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -306,7 +306,7 @@ fn read<F: DeserializeOwned, S: Sort>(
         if paging.iter().filter(|(n, _)| n == name).count() > 1 {
             return Err(ApiError::parameter(
                 name,
-                "duplicate",
+                ErrorCode::Duplicate,
                 "is given more than once",
             ));
         }
@@ -322,7 +322,7 @@ fn read<F: DeserializeOwned, S: Sort>(
         Some(raw) => raw.parse::<u32>().map_err(|_| {
             ApiError::parameter(
                 "limit",
-                "type",
+                ErrorCode::Type,
                 format!("must be a whole number, got {raw:?}"),
             )
         })?,
@@ -330,7 +330,7 @@ fn read<F: DeserializeOwned, S: Sort>(
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::parameter(
             "limit",
-            "range",
+            ErrorCode::Range,
             format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
         ));
     }
@@ -341,7 +341,7 @@ fn read<F: DeserializeOwned, S: Sort>(
     let after = given("cursor")
         .map(|raw| decode_cursor(&raw, &sort_name, sort))
         .transpose()?;
-    let filter = params::from_pairs(&rest)?;
+    let filter = params::from_pairs(&rest).map_err(name_paging_parameters)?;
     Ok(ListQuery {
         filter,
         sort,
@@ -352,6 +352,25 @@ fn read<F: DeserializeOwned, S: Sort>(
         path: path.to_owned(),
         pairs,
     })
+}
+
+/// The filter type knows only the filters: an unknown parameter's message names the
+/// paging parameters too, so it lists everything the list takes.
+fn name_paging_parameters(e: ApiError) -> ApiError {
+    match e {
+        ApiError::InvalidParameters(mut errors) => {
+            for error in errors
+                .iter_mut()
+                .filter(|e| e.code == ErrorCode::UnknownParameter)
+            {
+                error.message = error
+                    .message
+                    .replace("known: ", "known: limit, cursor, sort, ");
+            }
+            ApiError::InvalidParameters(errors)
+        }
+        other => other,
+    }
 }
 
 fn parse_sort<S: Sort>(raw: &str) -> Result<(S, bool), ApiError> {
@@ -366,7 +385,7 @@ fn parse_sort<S: Sort>(raw: &str) -> Result<(S, bool), ApiError> {
         .ok_or_else(|| {
             ApiError::parameter(
                 "sort",
-                "invalid",
+                ErrorCode::Invalid,
                 format!(
                     "must be one of {} (prefix - for descending), got {raw:?}",
                     keys::<S>().join(", ")
@@ -383,7 +402,7 @@ fn decode_cursor<S: Sort>(raw: &str, sort_name: &str, sort: S) -> Result<After, 
     let invalid = || {
         ApiError::parameter(
             "cursor",
-            "invalid",
+            ErrorCode::Invalid,
             "is not a cursor this list issued; use next_cursor from a previous page",
         )
     };
@@ -391,7 +410,7 @@ fn decode_cursor<S: Sort>(raw: &str, sort_name: &str, sort: S) -> Result<After, 
     if cursor.sort != sort_name {
         return Err(ApiError::parameter(
             "cursor",
-            "sort_mismatch",
+            ErrorCode::SortMismatch,
             format!(
                 "was issued for sort={}; repeat that sort or start without a cursor",
                 cursor.sort

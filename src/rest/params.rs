@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 
 use super::text::{control_character_error, has_control, Lines};
 use crate::auth::gate;
-use crate::error::{ApiError, FieldError};
+use crate::error::{plain_message, ApiError, ErrorCode, FieldError};
 
 /// Query parameters deserialized into `T`, under one rule for every parameter of every
 /// list: a parameter given is used, so an empty value (`?sort=`), an unknown name, a value
@@ -47,7 +47,7 @@ pub(crate) fn checked_pairs(query: &str) -> Result<Vec<(String, String)>, ApiErr
         } else if value.is_empty() {
             errors.push(FieldError::new(
                 name.as_ref(),
-                "empty",
+                ErrorCode::Empty,
                 "is empty; leave the parameter out to leave it unset",
             ));
         }
@@ -69,19 +69,18 @@ pub(crate) fn from_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> Res
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let message = e.into_inner().to_string();
-        match message.strip_prefix("unknown field `") {
+        let raw = e.into_inner().to_string();
+        let message = plain_message(&raw, "parameter of this operation");
+        match raw.strip_prefix("unknown field `") {
             Some(rest) => {
                 let name = rest.split('`').next().unwrap_or_default();
-                ApiError::parameter(
-                    name,
-                    "unknown_parameter",
-                    format!("is not a parameter of this operation; {message}"),
-                )
+                ApiError::parameter(name, ErrorCode::UnknownParameter, message)
             }
             // Our own types explain themselves ("must be an RFC 3339 timestamp …").
-            None if message.starts_with("must be") => ApiError::parameter(&path, "format", message),
-            None if path != "." => ApiError::parameter(&path, "type", message),
+            None if raw.starts_with("must be") => {
+                ApiError::parameter(&path, ErrorCode::Format, message)
+            }
+            None if path != "." => ApiError::parameter(&path, ErrorCode::Type, message),
             None => ApiError::BadRequest(format!("the query string cannot be read: {message}")),
         }
     })

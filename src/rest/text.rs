@@ -1,7 +1,7 @@
 //! Checks on text every body and parameter shares: control characters, single lines,
 //! web addresses.
 
-use crate::error::FieldError;
+use crate::error::{ErrorCode, FieldError};
 
 /// Whether a text may span lines: long text keeps tabs and newlines, nothing else does.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub fn has_control(text: &str, lines: Lines) -> bool {
 pub(crate) fn control_character_error(field: &str) -> FieldError {
     FieldError::new(
         field,
-        "control_character",
+        ErrorCode::ControlCharacter,
         "must not contain NUL or other control characters",
     )
 }

@@ -12,7 +12,7 @@ use crate::api::{clients, staff};
 use crate::audit::{self, Actor, Subject};
 use crate::auth::{Caller, Permission, Visibility};
 use crate::db::{self, DbConn, RowKey};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::rest::record::IfMatch;
 use crate::time::now;
 use crate::versioned;
@@ -125,12 +125,12 @@ fn ensure_active_staff(conn: &mut DbConn, field: &str, staff_id: i64) -> Result<
         Some(member) if member.active => Ok(()),
         Some(_) => Err(ApiError::invalid(
             field,
-            "inactive",
+            ErrorCode::Inactive,
             format!("staff member {staff_id} is deactivated"),
         )),
         None => Err(ApiError::invalid(
             field,
-            "unknown",
+            ErrorCode::Unknown,
             format!("there is no staff member {staff_id}"),
         )),
     }
@@ -149,7 +149,7 @@ pub fn create(
         if clients::repo::find(conn, input.client_id, visibility)?.is_none() {
             return Err(ApiError::invalid(
                 "client_id",
-                "unknown",
+                ErrorCode::Unknown,
                 format!("there is no client {}", input.client_id),
             ));
         }

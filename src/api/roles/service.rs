@@ -99,7 +99,7 @@ pub fn update(
             now(),
         )?;
         let after = versioned::written(&what, after)?;
-        grants::ensure_administrable(conn)?;
+        grants::ensure_administrable(conn, "permissions")?;
         audit::write(
             conn,
             actor,

@@ -6,7 +6,7 @@ use crate::audit::{self, Actor, Subject};
 use crate::auth::permissions::{beyond, describe};
 use crate::auth::{grants, password, Caller};
 use crate::db::{self, DbConn, RowKey};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::rest::body::merge;
 use crate::rest::record::IfMatch;
 use crate::time::now;
@@ -31,7 +31,7 @@ fn ensure_role(conn: &mut DbConn, role: &str) -> Result<(), ApiError> {
     } else {
         Err(ApiError::invalid(
             "role",
-            "unknown",
+            ErrorCode::Unknown,
             format!("there is no role {role:?}; see GET /api/v1/roles"),
         ))
     }
@@ -39,7 +39,7 @@ fn ensure_role(conn: &mut DbConn, role: &str) -> Result<(), ApiError> {
 
 /// `manager` must exist and must not be `id` itself or anyone reporting (indirectly) to it.
 fn ensure_manager(conn: &mut DbConn, id: Option<i64>, manager: i64) -> Result<(), ApiError> {
-    let invalid = |message: String| ApiError::invalid("reports_to", "invalid", message);
+    let invalid = |message: String| ApiError::invalid("reports_to", ErrorCode::Invalid, message);
     if repo::find(conn, manager)?.is_none() {
         return Err(invalid(format!("there is no staff member {manager}")));
     }
@@ -196,7 +196,12 @@ pub fn update(
             &what(id),
             repo::update(conn, id, before.version, &changes, now())?,
         )?;
-        grants::ensure_administrable(conn)?;
+        let field = if after.role != before.role {
+            "role"
+        } else {
+            "active"
+        };
+        grants::ensure_administrable(conn, field)?;
         audit::write(
             conn,
             &Actor::from(caller),

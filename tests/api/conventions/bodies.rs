@@ -155,3 +155,92 @@ async fn every_json_body_refuses_malformed_json_with_400_and_other_json_with_422
     eprintln!("{}: {checked} cases", module_path!());
     assert!(checked >= 11 * 16, "only {checked} cases");
 }
+
+/// What a deserializer says never reaches a client as it said it: no Rust type names, no
+/// backticks, no "invalid type: …, expected …".
+fn plain(message: &str) -> bool {
+    let jargon = [
+        "invalid type",
+        "invalid value",
+        "expected",
+        "`",
+        "i64",
+        "u32",
+        "i32",
+        "struct ",
+        "a sequence",
+        "a map",
+        "variant",
+        "deserializ",
+    ];
+    !jargon.iter().any(|j| message.contains(j))
+}
+
+#[actix_web::test]
+async fn every_field_and_parameter_error_is_in_plain_words() {
+    let app = TestApp::spawn().await;
+    let cast = cast(&app).await;
+    let token = app.admin_token();
+    let mut checked = 0;
+    for op in having(|op| op.has_body, 11, "with a JSON body") {
+        let call = fresh_call(&app, &cast, &op).await;
+        let valid = call.body.clone().expect("a recipe body");
+        let fields: Vec<String> = valid.as_object().unwrap().keys().cloned().collect();
+        for field in fields {
+            for wrong in [
+                json!({"nested": true}),
+                json!([1, 2]),
+                json!(-1.5),
+                json!("text"),
+                json!(null),
+            ] {
+                let mut body = valid.clone();
+                body[&field] = wrong.clone();
+                let res = call.bare(&app).token(&token).json(body).send().await;
+                if res.status.as_u16() != 422 {
+                    continue; // a value this field takes (a text, say)
+                }
+                for error in res.json()["errors"].as_array().unwrap() {
+                    let message = error["message"].as_str().unwrap();
+                    assert!(plain(message), "{} {field}={wrong}: {message:?}", op.id);
+                    checked += 1;
+                }
+            }
+        }
+    }
+    for op in having(|op| op.query.iter().any(|(n, _)| n == "cursor"), 4, "lists") {
+        for (name, _) in &op.query {
+            for wrong in ["zz", "-3", "1.5", "99999999999999999999"] {
+                let res = app
+                    .request(op.method.clone(), &format!("{}?{name}={wrong}", op.path))
+                    .token(&token)
+                    .send()
+                    .await;
+                if res.status.as_u16() != 400 {
+                    continue;
+                }
+                for error in res.json()["errors"].as_array().unwrap() {
+                    let message = error["message"].as_str().unwrap();
+                    assert!(plain(message), "{} ?{name}={wrong}: {message:?}", op.id);
+                    checked += 1;
+                }
+            }
+        }
+        let res = app
+            .request(op.method.clone(), &format!("{}?colour=red", op.path))
+            .token(&token)
+            .send()
+            .await;
+        let message = res.problem(400)["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            plain(&message) && message.contains("limit"),
+            "{}: {message:?}",
+            op.id
+        );
+    }
+    eprintln!("{}: {checked} cases", module_path!());
+    assert!(checked >= 50, "only {checked} cases");
+}
