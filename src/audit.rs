@@ -62,7 +62,7 @@ impl Subject {
     pub fn client(id: i64) -> Self {
         Subject {
             client_id: Some(id),
-            ..Subject::new("client", id)
+            ..Subject::new("clients", id)
         }
     }
 
@@ -70,7 +70,7 @@ impl Subject {
         Subject {
             client_id: Some(client_id),
             account_id: Some(id),
-            ..Subject::new("account", id)
+            ..Subject::new("accounts", id)
         }
     }
 
@@ -79,7 +79,7 @@ impl Subject {
         Subject {
             client_id: Some(client_id),
             account_id: Some(account_id),
-            ..Subject::new("account_team", format!("{account_id}/{staff_id}"))
+            ..Subject::new("account_teams", format!("{account_id}/{staff_id}"))
         }
     }
 }
@@ -98,12 +98,13 @@ struct NewEvent<'a> {
     account_id: Option<i64>,
 }
 
-/// Records `action` (e.g. `clients.update`) on `subject`, with the fields that
-/// changed between `before` and `after` (either may be absent: create, delete).
+/// Records `verb` (`create`, `update`, …) done to `subject`, with the fields that changed
+/// between `before` and `after` (either may be absent: create, delete). The action is
+/// always `<resource_type>.<verb>`, e.g. `clients.update`: one form for every resource.
 pub fn write<B: Serialize, A: Serialize>(
     conn: &mut DbConn,
     actor: &Actor,
-    action: &str,
+    verb: &str,
     subject: Subject,
     before: Option<&B>,
     after: Option<&A>,
@@ -112,11 +113,12 @@ pub fn write<B: Serialize, A: Serialize>(
     let before = to_value(before.and_then(|b| serde_json::to_value(b).ok()));
     let after = to_value(after.and_then(|a| serde_json::to_value(a).ok()));
     let changes = diff(&before, &after);
+    let action = format!("{}.{verb}", subject.resource_type);
     diesel::insert_into(audit_events::table)
         .values(NewEvent {
             occurred_at: now(),
             actor_id: actor.staff_id,
-            action,
+            action: &action,
             resource_type: subject.resource_type,
             resource_id: &subject.resource_id,
             changes: Value::Object(changes).to_string(),

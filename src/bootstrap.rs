@@ -50,7 +50,7 @@ pub fn run(conn: &mut DbConn, config: &Config) -> Result<Option<String>, ApiErro
             crate::audit::write(
                 conn,
                 &actor,
-                "roles.create",
+                "create",
                 Subject::new(roles::service::RESOURCE, role.key),
                 None::<&roles::dto::Role>,
                 Some(&created),

@@ -15,7 +15,7 @@ async fn events(app: &TestApp, query: &str) -> Value {
 #[actix_web::test]
 async fn first_start_is_recorded_as_system_events() {
     let app = TestApp::spawn().await;
-    let body = events(&app, "?resource_type=role&limit=200").await;
+    let body = events(&app, "?resource_type=roles&limit=200").await;
     let data = body["data"].as_array().unwrap();
     assert_eq!(data.len(), 6);
     assert!(data
@@ -45,7 +45,7 @@ async fn events_filter_by_resource_actor_and_time() {
     let request_id = created.header("x-request-id").unwrap().to_owned();
     let id = created.json()["id"].as_i64().unwrap();
 
-    let by_resource = events(&app, &format!("?resource_type=client&resource_id={id}")).await;
+    let by_resource = events(&app, &format!("?resource_type=clients&resource_id={id}")).await;
     let data = by_resource["data"].as_array().unwrap();
     assert_eq!(data.len(), 1);
     assert_eq!(data[0]["action"], "clients.create");
@@ -60,9 +60,13 @@ async fn events_filter_by_resource_actor_and_time() {
     assert_eq!(by_actor["data"].as_array().unwrap().len(), 1);
 
     let since = before.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let recent = events(&app, &format!("?since={since}&resource_type=client")).await;
+    let recent = events(
+        &app,
+        &format!("?updated_since={since}&resource_type=clients"),
+    )
+    .await;
     assert_eq!(recent["data"].as_array().unwrap().len(), 1);
-    let future = events(&app, "?since=2999-01-01T00:00:00Z").await;
+    let future = events(&app, "?updated_since=2999-01-01T00:00:00Z").await;
     assert!(future["data"].as_array().unwrap().is_empty());
 }
 
@@ -73,7 +77,7 @@ async fn the_feed_pages_oldest_first_and_newest_first() {
         app.client(&format!("Client {i}")).await;
     }
     let mut ids = Vec::new();
-    let mut query = "?resource_type=client&limit=3".to_owned();
+    let mut query = "?resource_type=clients&limit=3".to_owned();
     loop {
         let page = events(&app, &query).await;
         ids.extend(
@@ -84,14 +88,14 @@ async fn the_feed_pages_oldest_first_and_newest_first() {
                 .map(|e| e["id"].as_i64().unwrap()),
         );
         match page["next_cursor"].as_str() {
-            Some(cursor) => query = format!("?resource_type=client&limit=3&cursor={cursor}"),
+            Some(cursor) => query = format!("?resource_type=clients&limit=3&cursor={cursor}"),
             None => break,
         }
     }
     assert_eq!(ids.len(), 4);
     assert!(ids.windows(2).all(|w| w[0] < w[1]));
 
-    let newest = events(&app, "?resource_type=client&sort=-occurred_at").await;
+    let newest = events(&app, "?resource_type=clients&sort=-occurred_at").await;
     let newest: Vec<i64> = newest["data"]
         .as_array()
         .unwrap()
@@ -106,7 +110,7 @@ async fn bad_audit_queries_are_400() {
     let app = TestApp::spawn().await;
     let token = app.admin_token();
     for query in [
-        "?since=yesterday",
+        "?updated_since=yesterday",
         "?limit=500",
         "?sort=action",
         "?actor_id=abc",

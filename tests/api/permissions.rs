@@ -219,9 +219,9 @@ fn of_subject(shows: Shows, scene: &Scene, item: &Value) -> bool {
             let resource = item["resource_id"].as_str().unwrap_or_default();
             let named = |id: Option<i64>| id.is_some_and(|id| resource == id.to_string());
             match item["resource_type"].as_str() {
-                Some("client") => named(scene.client),
-                Some("account") => named(scene.account),
-                Some("account_team") => scene.account.is_some_and(|account| {
+                Some("clients") => named(scene.client),
+                Some("accounts") => named(scene.account),
+                Some("account_teams") => scene.account.is_some_and(|account| {
                     resource.split('/').next() == Some(account.to_string().as_str())
                 }),
                 _ => false,
@@ -234,7 +234,7 @@ fn of_subject(shows: Shows, scene: &Scene, item: &Value) -> bool {
 fn shows_all(shows: Shows, shown: &[&Value]) -> bool {
     match shows {
         Shows::Id => shown.len() == 1,
-        Shows::AuditTrail => ["client", "account", "account_team"]
+        Shows::AuditTrail => ["clients", "accounts", "account_teams"]
             .iter()
             .all(|t| shown.iter().any(|e| e["resource_type"] == *t)),
     }

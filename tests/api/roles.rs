@@ -236,7 +236,7 @@ async fn role_changes_are_audited() {
         .await;
     assert_eq!(res.status, 200);
     let events = app
-        .get("/api/v1/audit-events?resource_type=role&resource_id=account_coordinator")
+        .get("/api/v1/audit-events?resource_type=roles&resource_id=account_coordinator")
         .token(&token)
         .send()
         .await

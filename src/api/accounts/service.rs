@@ -175,7 +175,7 @@ pub fn create(
         audit::write(
             conn,
             &Actor::from(caller),
-            "accounts.create",
+            "create",
             Subject::account(account.id, account.client_id),
             None::<&Account>,
             Some(&account),
@@ -230,7 +230,7 @@ pub fn update(
         audit::write(
             conn,
             &Actor::from(caller),
-            "accounts.update",
+            "update",
             Subject::account(id, updated.client_id),
             Some(&before),
             Some(&updated),
@@ -258,7 +258,7 @@ pub fn delete(
             audit::write(
                 conn,
                 &Actor::from(caller),
-                "accounts.unassign",
+                "unassign",
                 Subject::team_member(id, before.client_id, member.staff_id),
                 Some(&member_summary(&member)),
                 None::<&serde_json::Value>,
@@ -272,7 +272,7 @@ pub fn delete(
         audit::write(
             conn,
             &Actor::from(caller),
-            "accounts.delete",
+            "delete",
             Subject::account(id, before.client_id),
             Some(&before),
             None::<&Account>,
@@ -318,7 +318,7 @@ pub fn assign(
         audit::write(
             conn,
             &Actor::from(caller),
-            "accounts.assign",
+            "assign",
             Subject::team_member(account_id, account.client_id, staff_id),
             before.as_ref().map(member_summary).as_ref(),
             Some(&member_summary(&after)),
@@ -365,7 +365,7 @@ pub fn unassign(
         audit::write(
             conn,
             &Actor::from(caller),
-            "accounts.unassign",
+            "unassign",
             Subject::team_member(account_id, account.client_id, staff_id),
             Some(&member_summary(&member)),
             None::<&serde_json::Value>,

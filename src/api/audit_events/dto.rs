@@ -11,7 +11,7 @@ use crate::time::{rfc3339, Timestamp};
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": 1042, "occurred_at": "2026-03-02T16:05:12.250Z", "actor_id": 7,
-    "action": "clients.update", "resource_type": "client", "resource_id": "42",
+    "action": "clients.update", "resource_type": "clients", "resource_id": "42",
     "changes": {"status": {"before": "prospect", "after": "active"}},
     "request_id": "5f0c6d7e-1b7a-4c1e-9d2a-0f3c2b1a9e8d"
 }))]
@@ -23,8 +23,10 @@ pub struct AuditEvent {
     pub occurred_at: NaiveDateTime,
     /// The staff member who made the change; `null` for the system itself.
     pub actor_id: Option<i64>,
-    /// `<resource>.<verb>`, e.g. `clients.create`, `staff.update`, `roles.update`.
+    /// `<resource_type>.<verb>`, e.g. `clients.create`, `account_teams.assign`,
+    /// `roles.update`.
     pub action: String,
+    /// The collection: `clients`, `accounts`, `account_teams`, `staff` or `roles`.
     pub resource_type: String,
     pub resource_id: String,
     /// Each field that changed, by name, with its value before and after.
@@ -52,15 +54,17 @@ pub struct FieldChange {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditFilter {
-    /// e.g. `client`, `staff`, `role`.
-    #[param(example = "client")]
+    /// The collection the record belongs to: `clients`, `accounts`, `account_teams`,
+    /// `staff` or `roles`. Each event's `action` is `<resource_type>.<verb>`.
+    #[param(example = "clients")]
     pub resource_type: Option<String>,
     #[param(example = "42")]
     pub resource_id: Option<String>,
     pub actor_id: Option<i64>,
-    /// Only events at or after this RFC 3339 time.
+    /// Only events at or after this RFC 3339 time: the one name every list gives its
+    /// time filter.
     #[param(value_type = Option<String>, example = "2026-01-01T00:00:00Z", format = DateTime)]
-    pub since: Option<Timestamp>,
+    pub updated_since: Option<Timestamp>,
 }
 
 /// The feed's one order: `occurred_at`, oldest first by default (what a feed consumer

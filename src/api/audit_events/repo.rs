@@ -51,7 +51,7 @@ pub fn list(
     if let Some(actor) = filter.actor_id {
         query = query.filter(audit_events::actor_id.eq(actor));
     }
-    if let Some(Timestamp(since)) = filter.since {
+    if let Some(Timestamp(since)) = filter.updated_since {
         query = query.filter(audit_events::occurred_at.ge(since));
     }
     if let Some(after) = list.after_id() {

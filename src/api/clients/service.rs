@@ -132,7 +132,7 @@ pub fn create(
         audit::write(
             conn,
             &Actor::from(caller),
-            "clients.create",
+            "create",
             Subject::client(client.id),
             None::<&Client>,
             Some(&client),
@@ -200,18 +200,10 @@ pub fn update(
     if_match: &IfMatch,
     patch: ClientUpdate,
 ) -> Result<ClientView, ApiError> {
-    modify(
-        conn,
-        caller,
-        visibility,
-        id,
-        if_match,
-        "clients.update",
-        |client| {
-            patch.apply_to(client);
-            client.name = client.name.trim().to_owned();
-        },
-    )
+    modify(conn, caller, visibility, id, if_match, "update", |client| {
+        patch.apply_to(client);
+        client.name = client.name.trim().to_owned();
+    })
 }
 
 pub fn set_health(
@@ -222,18 +214,10 @@ pub fn set_health(
     if_match: &IfMatch,
     input: HealthUpdate,
 ) -> Result<ClientView, ApiError> {
-    modify(
-        conn,
-        caller,
-        visibility,
-        id,
-        if_match,
-        "clients.health",
-        |client| {
-            client.health = input.health;
-            client.health_note = input.health_note;
-        },
-    )
+    modify(conn, caller, visibility, id, if_match, "health", |client| {
+        client.health = input.health;
+        client.health_note = input.health_note;
+    })
 }
 
 pub fn delete(
@@ -254,7 +238,7 @@ pub fn delete(
         audit::write(
             conn,
             &Actor::from(caller),
-            "clients.delete",
+            "delete",
             Subject::client(id),
             Some(&before),
             None::<&Client>,

@@ -12,7 +12,7 @@ use crate::rest::record::IfMatch;
 use crate::time::now;
 use crate::versioned;
 
-pub const RESOURCE: &str = "role";
+pub const RESOURCE: &str = "roles";
 
 pub fn get(conn: &mut DbConn, key: &str) -> Result<Role, ApiError> {
     repo::find(conn, key)?.ok_or_else(|| ApiError::not_found(&format!("role {key:?}")))
@@ -56,7 +56,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: RoleCreate) -> Result<R
         audit::write(
             conn,
             actor,
-            "roles.create",
+            "create",
             Subject::new(RESOURCE, &role.key),
             None::<&Role>,
             Some(&role),
@@ -103,7 +103,7 @@ pub fn update(
         audit::write(
             conn,
             actor,
-            "roles.update",
+            "update",
             Subject::new(RESOURCE, key),
             Some(&before),
             Some(&after),

@@ -133,7 +133,7 @@ pub fn insert(
         audit::write(
             conn,
             actor,
-            "staff.create",
+            "create",
             Subject::new(RESOURCE, staff.id),
             None::<&Staff>,
             Some(&staff),
@@ -205,7 +205,7 @@ pub fn update(
         audit::write(
             conn,
             &Actor::from(caller),
-            "staff.update",
+            "update",
             Subject::new(RESOURCE, id),
             Some(&before),
             Some(&updated),

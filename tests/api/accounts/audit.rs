@@ -12,7 +12,7 @@ async fn create_writes_an_accounts_create_event_with_the_new_values() {
     )
     .await;
     let account = res.json();
-    let events = audit_trail(&app, "account", &account["id"].to_string()).await;
+    let events = audit_trail(&app, "accounts", &account["id"].to_string()).await;
     assert_eq!(actions(&events), ["accounts.create"]);
     let event = &events[0];
     assert_eq!(event["actor_id"], app.admin_id);
@@ -69,7 +69,7 @@ async fn patch_writes_an_accounts_update_event_with_before_and_after() {
         .send()
         .await;
     assert_eq!(res.status, 200, "{}", res.text());
-    let events = audit_trail(&app, "account", &account["id"].to_string()).await;
+    let events = audit_trail(&app, "accounts", &account["id"].to_string()).await;
     assert_eq!(actions(&events), ["accounts.create", "accounts.update"]);
     assert_eq!(events[1]["actor_id"], director_id);
     assert_eq!(events[1]["request_id"], "close-acme-snacks");
@@ -93,7 +93,7 @@ async fn delete_writes_an_accounts_delete_event() {
         .send()
         .await;
     assert_eq!(res.status, 204);
-    let events = audit_trail(&app, "account", &account["id"].to_string()).await;
+    let events = audit_trail(&app, "accounts", &account["id"].to_string()).await;
     assert_eq!(actions(&events), ["accounts.create", "accounts.delete"]);
     assert_eq!(events[1]["request_id"], res.header("x-request-id").unwrap());
     assert_eq!(
@@ -115,9 +115,12 @@ async fn assign_and_unassign_write_account_team_events() {
         .await;
 
     let resource_id = format!("{}/{staff_id}", account["id"]);
-    let events = audit_trail(&app, "account_team", &resource_id).await;
-    assert_eq!(actions(&events), ["accounts.assign", "accounts.unassign"]);
-    assert!(events.iter().all(|e| e["resource_type"] == "account_team"));
+    let events = audit_trail(&app, "account_teams", &resource_id).await;
+    assert_eq!(
+        actions(&events),
+        ["account_teams.assign", "account_teams.unassign"]
+    );
+    assert!(events.iter().all(|e| e["resource_type"] == "account_teams"));
     assert!(events.iter().all(|e| e["actor_id"] == app.admin_id));
     assert_eq!(
         events[0]["changes"],
@@ -173,11 +176,11 @@ async fn failed_or_empty_account_mutations_write_no_audit_event() {
         .problem(422);
     assert_eq!(patch(&app, &account, json!({})).await.status, 200);
 
-    let events = audit_trail(&app, "account", &account["id"].to_string()).await;
+    let events = audit_trail(&app, "accounts", &account["id"].to_string()).await;
     assert_eq!(actions(&events), ["accounts.create"]);
     let team_events = audit_trail(
         &app,
-        "account_team",
+        "account_teams",
         &format!("{}/{inactive_id}", account["id"]),
     )
     .await;

@@ -108,6 +108,6 @@ async fn a_refused_client_delete_writes_no_audit_event() {
         .send()
         .await
         .problem(409);
-    let events = audit_trail(&app, "client", &client["id"].to_string()).await;
+    let events = audit_trail(&app, "clients", &client["id"].to_string()).await;
     assert_eq!(actions(&events), ["clients.create"]);
 }

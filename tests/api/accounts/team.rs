@@ -92,11 +92,11 @@ async fn repeating_an_assignment_writes_no_second_audit_event() {
     }
     let events = audit_trail(
         &app,
-        "account_team",
+        "account_teams",
         &format!("{}/{staff_id}", account["id"]),
     )
     .await;
-    assert_eq!(actions(&events), ["accounts.assign"]);
+    assert_eq!(actions(&events), ["account_teams.assign"]);
 }
 
 #[actix_web::test]
@@ -116,11 +116,14 @@ async fn assigning_with_a_changed_role_is_200_and_one_audit_event() {
 
     let events = audit_trail(
         &app,
-        "account_team",
+        "account_teams",
         &format!("{}/{staff_id}", account["id"]),
     )
     .await;
-    assert_eq!(actions(&events), ["accounts.assign", "accounts.assign"]);
+    assert_eq!(
+        actions(&events),
+        ["account_teams.assign", "account_teams.assign"]
+    );
     assert_eq!(
         events[1]["changes"],
         json!({"role_on_account": {"before": "executive", "after": "lead executive"}})
@@ -323,11 +326,11 @@ async fn concurrent_assignments_of_one_member_add_them_once() {
     assert_eq!(statuses, [200, 200, 200, 200, 200, 201], "{responses:?}");
     let events = audit_trail(
         &app,
-        "account_team",
+        "account_teams",
         &format!("{}/{staff_id}", account["id"]),
     )
     .await;
-    assert_eq!(actions(&events), ["accounts.assign"]);
+    assert_eq!(actions(&events), ["account_teams.assign"]);
 }
 
 #[actix_web::test]
@@ -346,11 +349,14 @@ async fn concurrent_unassignments_of_one_member_remove_them_once() {
     assert_eq!(statuses, [204, 404, 404, 404, 404, 404], "{responses:?}");
     let events = audit_trail(
         &app,
-        "account_team",
+        "account_teams",
         &format!("{}/{staff_id}", account["id"]),
     )
     .await;
-    assert_eq!(actions(&events), ["accounts.assign", "accounts.unassign"]);
+    assert_eq!(
+        actions(&events),
+        ["account_teams.assign", "account_teams.unassign"]
+    );
 }
 
 #[actix_web::test]
@@ -365,6 +371,6 @@ async fn concurrent_deletes_of_one_account_delete_it_once() {
     let mut statuses: Vec<u16> = responses.iter().map(|r| r.status.as_u16()).collect();
     statuses.sort();
     assert_eq!(statuses, [204, 404, 404, 404, 404, 404], "{responses:?}");
-    let events = audit_trail(&app, "account", &account["id"].to_string()).await;
+    let events = audit_trail(&app, "accounts", &account["id"].to_string()).await;
     assert_eq!(actions(&events), ["accounts.create", "accounts.delete"]);
 }

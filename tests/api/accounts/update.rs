@@ -185,6 +185,6 @@ async fn concurrent_patches_with_one_etag_let_exactly_one_win() {
     let mut statuses: Vec<u16> = responses.iter().map(|r| r.status.as_u16()).collect();
     statuses.sort();
     assert_eq!(statuses, [200, 412, 412, 412, 412, 412]);
-    let events = audit_trail(&app, "account", &account["id"].to_string()).await;
+    let events = audit_trail(&app, "accounts", &account["id"].to_string()).await;
     assert_eq!(actions(&events), ["accounts.create", "accounts.update"]);
 }

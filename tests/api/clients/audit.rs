@@ -4,7 +4,7 @@ use super::*;
 
 fn assert_event(event: &Value, action: &str, actor_id: i64, request_id: Option<&str>) {
     assert_eq!(event["action"], action, "{event}");
-    assert_eq!(event["resource_type"], "client", "{event}");
+    assert_eq!(event["resource_type"], "clients", "{event}");
     assert_eq!(event["actor_id"], actor_id, "{event}");
     assert_eq!(
         event["request_id"],

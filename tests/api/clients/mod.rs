@@ -45,7 +45,7 @@ async fn walk(app: &TestApp, query: &str) -> Vec<Vec<String>> {
 
 /// The audit events recorded for one client, oldest first.
 async fn audit_events(app: &TestApp, id: &Value) -> Vec<Value> {
-    audit_trail(app, "client", &id.to_string()).await
+    audit_trail(app, "clients", &id.to_string()).await
 }
 
 fn error<'a>(problem: &'a Value, field: &str) -> &'a Value {

@@ -38,10 +38,10 @@ async fn the_audit_feed_of_an_assigned_reader_holds_only_events_in_scope() {
     let events = feed(&app, &x, "").await;
     let seen = subjects(&events);
     let expected = BTreeSet::from([
-        subject("client", id_of(&world.acme)),
-        subject("client", id_of(&world.initech)),
-        subject("account", id_of(&world.snacks)),
-        subject("account", id_of(&world.software)),
+        subject("clients", id_of(&world.acme)),
+        subject("clients", id_of(&world.initech)),
+        subject("accounts", id_of(&world.snacks)),
+        subject("accounts", id_of(&world.software)),
         team_subject(&world.snacks, x_id),
         team_subject(&world.software, x_id),
     ]);
@@ -57,7 +57,7 @@ async fn the_audit_feed_of_an_assigned_reader_holds_only_events_in_scope() {
             "clients.update",
             "accounts.create",
             "accounts.update",
-            "accounts.assign",
+            "account_teams.assign",
         ])
     );
 }
@@ -72,15 +72,21 @@ async fn audit_filters_aimed_at_out_of_scope_records_find_nothing() {
     stir(&app, &world).await;
 
     let queries = [
-        format!("resource_type=client&resource_id={}", id_of(&world.globex)),
+        format!("resource_type=clients&resource_id={}", id_of(&world.globex)),
         format!(
-            "resource_type=client&resource_id={}",
+            "resource_type=clients&resource_id={}",
             id_of(&world.umbrella)
         ),
-        format!("resource_type=account&resource_id={}", id_of(&world.energy)),
-        format!("resource_type=account&resource_id={}", id_of(&world.drinks)),
         format!(
-            "resource_type=account_team&resource_id={}%2F{other}",
+            "resource_type=accounts&resource_id={}",
+            id_of(&world.energy)
+        ),
+        format!(
+            "resource_type=accounts&resource_id={}",
+            id_of(&world.drinks)
+        ),
+        format!(
+            "resource_type=account_teams&resource_id={}%2F{other}",
             id_of(&world.energy)
         ),
         format!("resource_id={}", id_of(&world.globex)),
@@ -99,10 +105,10 @@ async fn audit_filters_aimed_at_out_of_scope_records_find_nothing() {
         );
         assert!(
             ![
-                subject("client", id_of(&world.globex)),
-                subject("client", id_of(&world.umbrella)),
-                subject("account", id_of(&world.energy)),
-                subject("account", id_of(&world.drinks)),
+                subject("clients", id_of(&world.globex)),
+                subject("clients", id_of(&world.umbrella)),
+                subject("accounts", id_of(&world.energy)),
+                subject("accounts", id_of(&world.drinks)),
             ]
             .contains(&about),
             "{event}"
@@ -144,7 +150,7 @@ async fn an_assigned_reader_sees_no_staff_or_role_events() {
     let app = TestApp::spawn().await;
     let world = World::new(&app).await;
     let (_, x) = world.member(&app, "account_manager").await;
-    for resource_type in ["staff", "role"] {
+    for resource_type in ["staff", "roles"] {
         let admin_sees = feed(
             &app,
             &app.admin_token(),

@@ -36,7 +36,7 @@ async fn the_manager_of_an_account_is_in_scope_without_being_on_its_team() {
     );
     assert_eq!(list_names(&app, &manager, CLIENTS, "").await, ["Globex"]);
     let events = feed(&app, &manager, "").await;
-    assert!(subjects(&events).contains(&subject("account", id_of(&world.energy))));
+    assert!(subjects(&events).contains(&subject("accounts", id_of(&world.energy))));
 }
 
 #[actix_web::test]
@@ -116,11 +116,11 @@ async fn taking_a_member_off_the_team_removes_access_on_the_next_request() {
     assert_eq!(list_names(&app, &x, CLIENTS, "").await, ["Initech"]);
     let seen = subjects(&feed(&app, &x, "").await);
     assert!(
-        !seen.contains(&subject("client", id_of(&world.acme))),
+        !seen.contains(&subject("clients", id_of(&world.acme))),
         "{seen:?}"
     );
     assert!(
-        !seen.contains(&subject("account", id_of(&world.snacks))),
+        !seen.contains(&subject("accounts", id_of(&world.snacks))),
         "{seen:?}"
     );
 }

@@ -151,7 +151,7 @@ fn subject(resource_type: &str, resource_id: impl ToString) -> (String, String) 
 }
 
 fn team_subject(account: &Value, staff_id: i64) -> (String, String) {
-    subject("account_team", format!("{}/{staff_id}", id_of(account)))
+    subject("account_teams", format!("{}/{staff_id}", id_of(account)))
 }
 
 /// What a caller can observe of a response, with `id` written as `{id}` wherever it

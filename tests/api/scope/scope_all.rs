@@ -43,6 +43,6 @@ async fn a_director_sees_every_client_account_and_event() {
         json!(["update", "delete", "set_health"])
     );
     let seen = subjects(&feed(&app, &director, "").await);
-    assert!(seen.contains(&subject("client", id_of(&world.umbrella))));
-    assert!(seen.contains(&subject("account", id_of(&world.energy))));
+    assert!(seen.contains(&subject("clients", id_of(&world.umbrella))));
+    assert!(seen.contains(&subject("accounts", id_of(&world.energy))));
 }
