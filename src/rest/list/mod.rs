@@ -8,20 +8,19 @@ use std::borrow::Cow;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
-use base64::Engine;
 use chrono::NaiveDateTime;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::schema::{ArrayBuilder, SchemaType};
-use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Required, Schema, Type};
-use utoipa::{IntoParams, PartialSchema, ToSchema};
+use serde::Serialize;
 
 use super::params;
 use crate::auth::gate;
 use crate::error::{ApiError, ErrorCode};
-use crate::time::{format_time, read_time};
+
+mod cursor;
+mod spec;
+
+use cursor::{decode_cursor, Cursor};
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
@@ -60,55 +59,11 @@ pub enum Key {
     Id,
 }
 
-impl Key {
-    fn to_json(&self) -> serde_json::Value {
-        match self {
-            Key::Text(text) => text.clone().into(),
-            Key::Time(at) => format_time(at).into(),
-            Key::Id => serde_json::Value::Null,
-        }
-    }
-
-    /// The value a cursor carries, read as `kind`.
-    fn from_json(value: &serde_json::Value, kind: KeyKind) -> Option<Key> {
-        match kind {
-            KeyKind::Text => value.as_str().map(|t| Key::Text(t.to_owned())),
-            KeyKind::Time => value.as_str().and_then(read_time).map(Key::Time),
-            KeyKind::Id => Some(Key::Id),
-        }
-    }
-}
-
 /// Where the previous page ended: its last row's key and id.
 #[derive(Debug, Clone)]
 pub struct After {
     pub key: Key,
     pub id: i64,
-}
-
-/// A cursor as it travels: the sort it was issued for, the key's value and the id of the
-/// last row, as base64url JSON.
-#[derive(Debug, Serialize, Deserialize)]
-struct Cursor {
-    #[serde(rename = "s")]
-    sort: String,
-    #[serde(rename = "v")]
-    value: serde_json::Value,
-    id: i64,
-}
-
-impl Cursor {
-    fn encode(&self) -> String {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
-    }
-
-    fn decode(raw: &str) -> Option<Cursor> {
-        let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(raw)
-            .ok()?;
-        serde_json::from_slice(&json).ok()
-    }
 }
 
 /// One page of a list.
@@ -117,43 +72,6 @@ pub struct Page<T> {
     pub data: Vec<T>,
     /// Pass as `cursor` to get the next page; `null` on the last page.
     pub next_cursor: Option<String>,
-}
-
-/// In the spec a page of `T` is `TPage` (`ClientPage`, …) and refers to `T`'s own
-/// schema, rather than copying it into every list as a derived generic schema would.
-impl<T: ToSchema> PartialSchema for Page<T> {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .description(Some(format!("One page of `{}` items.", T::name())))
-            .property(
-                "data",
-                ArrayBuilder::new().items(RefOr::Ref(Ref::from_schema_name(T::name()))),
-            )
-            .required("data")
-            .property(
-                "next_cursor",
-                ObjectBuilder::new()
-                    .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
-                    .description(Some(
-                        "Pass as `cursor` to get the next page; `null` on the last page.",
-                    )),
-            )
-            .required("next_cursor")
-            .into()
-    }
-}
-
-impl<T: ToSchema> ToSchema for Page<T> {
-    /// `ClientPage` for a page of `Client` or of `ClientView` (a client with what the
-    /// caller may do with it): one name per resource.
-    fn name() -> Cow<'static, str> {
-        format!("{}Page", T::name().trim_end_matches("View")).into()
-    }
-
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        schemas.push((T::name().into_owned(), T::schema()));
-        T::schemas(schemas);
-    }
 }
 
 /// A validated list request: the resource's filter, the order, and which page.
@@ -394,82 +312,6 @@ fn parse_sort<S: Sort>(raw: &str) -> Result<(S, bool), ApiError> {
         })
 }
 
-fn keys<S: Sort>() -> Vec<&'static str> {
+pub(super) fn keys<S: Sort>() -> Vec<&'static str> {
     S::KEYS.iter().map(|(key, _)| *key).collect()
-}
-
-fn decode_cursor<S: Sort>(raw: &str, sort_name: &str, sort: S) -> Result<After, ApiError> {
-    let invalid = || {
-        ApiError::parameter(
-            "cursor",
-            ErrorCode::Invalid,
-            "is not a cursor this list issued; use next_cursor from a previous page",
-        )
-    };
-    let cursor = Cursor::decode(raw).ok_or_else(invalid)?;
-    if cursor.sort != sort_name {
-        return Err(ApiError::parameter(
-            "cursor",
-            ErrorCode::SortMismatch,
-            format!(
-                "was issued for sort={}; repeat that sort or start without a cursor",
-                cursor.sort
-            ),
-        ));
-    }
-    let key = Key::from_json(&cursor.value, sort.kind()).ok_or_else(invalid)?;
-    Ok(After { key, id: cursor.id })
-}
-
-/// Documents `limit`, `cursor` and `sort` once for every list, the sort's values from
-/// [`Sort::KEYS`], followed by the resource's own filters.
-impl<F: IntoParams, S: Sort> IntoParams for ListQuery<F, S> {
-    fn into_params(parameter_in: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        let query = |name: &str, description: String, schema: ObjectBuilder| {
-            ParameterBuilder::new()
-                .name(name)
-                .parameter_in(ParameterIn::Query)
-                .required(Required::False)
-                .description(Some(description))
-                .schema(Some(schema))
-                .build()
-        };
-        let sorts: Vec<String> = keys::<S>()
-            .into_iter()
-            .flat_map(|key| [key.to_owned(), format!("-{key}")])
-            .collect();
-        let mut params = vec![
-            query(
-                "limit",
-                format!("Page size, 1–{MAX_LIMIT} (default {DEFAULT_LIMIT})."),
-                ObjectBuilder::new()
-                    .schema_type(Type::Integer)
-                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
-                        utoipa::openapi::KnownFormat::Int32,
-                    )))
-                    .minimum(Some(1))
-                    .maximum(Some(MAX_LIMIT))
-                    .examples([20]),
-            ),
-            query(
-                "cursor",
-                "`next_cursor` from the previous page, with the same `sort`.".to_owned(),
-                ObjectBuilder::new().schema_type(Type::String),
-            ),
-            query(
-                "sort",
-                format!(
-                    "The order: one of {}; prefix `-` for descending. Default `{}`.",
-                    keys::<S>().join(", "),
-                    S::DEFAULT
-                ),
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .enum_values(Some(sorts))
-                    .default(Some(S::DEFAULT.into())),
-            ),
-        ];
-        params.extend(F::into_params(parameter_in));
-        params
-    }
 }
