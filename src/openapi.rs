@@ -152,11 +152,6 @@ fn complete_operation(op: &mut Value, has_path_params: bool) {
     } else {
         json!([{"bearer": []}])
     };
-    if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
-        for param in params {
-            describe_shared_parameter(param);
-        }
-    }
     require_non_empty_query_strings(op);
     let params = op["parameters"].as_array().cloned().unwrap_or_default();
     let has_query = params.iter().any(|p| p["in"] == "query");
@@ -272,19 +267,6 @@ fn require_non_empty_query_strings(op: &mut Value) {
     }
 }
 
-/// The exact form of the parameters every operation shares, so that a client (or a fuzzer)
-/// knows which values can succeed: `If-Match` is `*` or a list of the strong ETags this
-/// service issues (anything else can only get a 412), and a cursor is the base64url text
-/// of a `next_cursor` (other characters are a 400). Both are plain strings: a header or
-/// query value cannot be JSON `null`, only absent.
-fn describe_shared_parameter(param: &mut Value) {
-    let pattern = match (param["in"].as_str(), param["name"].as_str()) {
-        (Some("header"), Some("If-Match")) => r#"^(\*|"[0-9]+"( *, *"[0-9]+")*)$"#,
-        (Some("query"), Some("cursor")) => "^[A-Za-z0-9_-]+$",
-        _ => return,
-    };
-    param["schema"] = json!({"type": "string", "pattern": pattern});
-}
 
 /// The finished document, as served at `/api/v1/openapi.json` and committed in `openapi/`.
 pub fn document() -> Value {

@@ -73,6 +73,26 @@ impl Caller {
             })
             .collect())
     }
+
+    /// `rows` turned into views (`make`) that carry what the caller may do with each,
+    /// asked for the whole page at once (see [`Caller::allowed_actions`]).
+    pub fn with_allowed_actions<R, V, A: Copy, E>(
+        &self,
+        actions: &[(A, Permission)],
+        found_under: Visibility,
+        rows: Vec<R>,
+        id: impl Fn(&R) -> i64,
+        assigned_of: impl FnOnce(&[i64]) -> Result<Vec<i64>, E>,
+        make: impl Fn(R, Vec<A>) -> V,
+    ) -> Result<Vec<V>, E> {
+        let ids: Vec<i64> = rows.iter().map(id).collect();
+        let allowed = self.allowed_actions(actions, &ids, found_under, assigned_of)?;
+        Ok(rows
+            .into_iter()
+            .zip(allowed)
+            .map(|(row, a)| make(row, a))
+            .collect())
+    }
 }
 
 /// Which records a permission reaches, for filtering queries: with `Assigned`, only the

@@ -88,3 +88,14 @@ diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql
 pub fn name_key(name: &str) -> String {
     name.to_lowercase()
 }
+
+/// A selection of columns, as a type (for signatures) and a constant (for `select`),
+/// listed once: `columns!(COLUMNS: Columns = (staff::id, staff::email, …))`.
+macro_rules! columns {
+    ($(#[$meta:meta])* $constant:ident: $type:ident = ($($column:path),+ $(,)?)) => {
+        $(#[$meta])*
+        type $type = ($($column,)+);
+        const $constant: $type = ($($column,)+);
+    };
+}
+pub(crate) use columns;

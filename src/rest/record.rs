@@ -5,6 +5,9 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::{ObjectBuilder, Required, Type};
+use utoipa::IntoParams;
 
 use crate::auth::gate;
 use crate::error::ApiError;
@@ -63,17 +66,48 @@ impl IfMatch {
     }
 }
 
-/// A single record: its JSON, an `ETag`, and for 201 a `Location`.
-pub fn respond<T: Serialize>(status: StatusCode, body: &T, version: i32) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(version)))
-        .json(body)
+/// A record that carries a version: what its `ETag` is made of.
+pub trait Versioned {
+    fn version(&self) -> i32;
 }
 
-pub fn created<T: Serialize>(location: String, body: &T, version: i32) -> HttpResponse {
-    let mut response = respond(StatusCode::CREATED, body, version);
+/// `200` with a single record and its `ETag`.
+pub fn ok<T: Serialize + Versioned>(body: &T) -> HttpResponse {
+    respond(StatusCode::OK, body)
+}
+
+/// `201` with the new record, its `ETag` and its `Location`.
+pub fn created<T: Serialize + Versioned>(location: String, body: &T) -> HttpResponse {
+    let mut response = respond(StatusCode::CREATED, body);
     if let Ok(value) = header::HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
     response
+}
+
+fn respond<T: Serialize + Versioned>(status: StatusCode, body: &T) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(body.version())))
+        .json(body)
+}
+
+/// Documents the `If-Match` header once for every operation that takes it: `*` or a list
+/// of the strong ETags this service issues (anything else can only get a 412). A plain
+/// string: a header value cannot be JSON `null`, only absent.
+impl IntoParams for IfMatch {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![ParameterBuilder::new()
+            .name("If-Match")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "The ETag from a previous read; 412 if the record changed since.",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r#"^(\*|"[0-9]+"( *, *"[0-9]+")*)$"#)),
+            ))
+            .build()]
+    }
 }

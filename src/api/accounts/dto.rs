@@ -8,6 +8,7 @@ use crate::db::sql::text_enum;
 use crate::money::Money;
 use crate::rest::body::{merge, non_null, nullable};
 use crate::rest::list::Page;
+use crate::rest::record::Versioned;
 use crate::rest::text::{required_line, single_line};
 use crate::time::{rfc3339, Timestamp};
 
@@ -63,10 +64,8 @@ pub struct Account {
     pub external_ref: Option<String>,
     pub version: i32,
     #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -218,10 +217,8 @@ pub struct TeamMember {
     pub role_on_account: String,
     /// When the member joined the team.
     #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -238,4 +235,10 @@ pub struct TeamAssignment {
     #[validate(length(min = 1, max = 100, message = "must be between 1 and 100 characters"), custom(function = required_line))]
     #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub role_on_account: String,
+}
+
+impl Versioned for AccountView {
+    fn version(&self) -> i32 {
+        self.account.version
+    }
 }

@@ -1,4 +1,3 @@
-use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 
 use super::dto::{
@@ -66,11 +65,7 @@ pub async fn get_one(
         service::get(conn, &auth.caller, visibility, id)
     })
     .await?;
-    Ok(record::respond(
-        StatusCode::OK,
-        &account,
-        account.account.version,
-    ))
+    Ok(record::ok(&account))
 }
 
 /// Create an account
@@ -99,11 +94,9 @@ pub async fn create(
         service::create(conn, &auth.caller, visibility, input)
     })
     .await?;
-    let (id, version) = (account.account.id, account.account.version);
     Ok(record::created(
-        format!("/api/v1/accounts/{id}"),
+        format!("/api/v1/accounts/{}", account.account.id),
         &account,
-        version,
     ))
 }
 
@@ -116,7 +109,7 @@ pub async fn create(
     operation_id = "update_account",
     params(
         ("id" = i64, Path, description = "Account id"),
-        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the account changed since"),
+        IfMatch,
     ),
     request_body = AccountUpdate,
     responses(
@@ -138,11 +131,7 @@ pub async fn update(
         service::update(conn, &auth.caller, visibility, id, &if_match, patch)
     })
     .await?;
-    Ok(record::respond(
-        StatusCode::OK,
-        &account,
-        account.account.version,
-    ))
+    Ok(record::ok(&account))
 }
 
 /// Delete an account
@@ -154,7 +143,7 @@ pub async fn update(
     operation_id = "delete_account",
     params(
         ("id" = i64, Path, description = "Account id"),
-        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the account changed since"),
+        IfMatch,
     ),
     responses(
         (status = 204, description = "Deleted"),

@@ -4,43 +4,30 @@ use diesel::prelude::*;
 use super::dto::{Account, AccountFilter, AccountRow, TeamMember};
 use crate::auth::Visibility;
 use crate::db::schema::{account_team, accounts, staff};
-use crate::db::sql::{keyset, like_pattern, name_key};
+use crate::db::sql::{columns, keyset, like_pattern, name_key};
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::rest::list::{Key, KeyKind, ListQuery, Sort};
 use crate::scope;
 use crate::time::Timestamp;
 
-/// Every column but `name_key`, in [`AccountRow`]'s field order.
-type Columns = (
-    accounts::id,
-    accounts::client_id,
-    accounts::name,
-    accounts::status,
-    accounts::manager_id,
-    accounts::budget_amount_minor,
-    accounts::budget_currency,
-    accounts::threshold_amount_minor,
-    accounts::threshold_currency,
-    accounts::external_ref,
-    accounts::version,
-    accounts::created_at,
-    accounts::updated_at,
-);
-const COLUMNS: Columns = (
-    accounts::id,
-    accounts::client_id,
-    accounts::name,
-    accounts::status,
-    accounts::manager_id,
-    accounts::budget_amount_minor,
-    accounts::budget_currency,
-    accounts::threshold_amount_minor,
-    accounts::threshold_currency,
-    accounts::external_ref,
-    accounts::version,
-    accounts::created_at,
-    accounts::updated_at,
+columns!(
+    /// Every column but `name_key`, in [`AccountRow`]'s field order.
+    COLUMNS: Columns = (
+        accounts::id,
+        accounts::client_id,
+        accounts::name,
+        accounts::status,
+        accounts::manager_id,
+        accounts::budget_amount_minor,
+        accounts::budget_currency,
+        accounts::threshold_amount_minor,
+        accounts::threshold_currency,
+        accounts::external_ref,
+        accounts::version,
+        accounts::created_at,
+        accounts::updated_at,
+    )
 );
 
 fn to_accounts(rows: Vec<AccountRow>) -> Result<Vec<Account>, ApiError> {
@@ -298,23 +285,16 @@ pub fn assigned_to(conn: &mut DbConn, staff_id: i64) -> Result<Vec<Account>, Api
 // ---------------------------------------------------------------------------------------
 // Teams
 
-type MemberColumns = (
-    account_team::staff_id,
-    staff::full_name,
-    staff::email,
-    staff::active,
-    account_team::role_on_account,
-    account_team::created_at,
-    account_team::updated_at,
-);
-const MEMBER_COLUMNS: MemberColumns = (
-    account_team::staff_id,
-    staff::full_name,
-    staff::email,
-    staff::active,
-    account_team::role_on_account,
-    account_team::created_at,
-    account_team::updated_at,
+columns!(
+    MEMBER_COLUMNS: MemberColumns = (
+        account_team::staff_id,
+        staff::full_name,
+        staff::email,
+        staff::active,
+        account_team::role_on_account,
+        account_team::created_at,
+        account_team::updated_at,
+    )
 );
 
 pub fn team(conn: &mut DbConn, account_id: i64) -> QueryResult<Vec<TeamMember>> {

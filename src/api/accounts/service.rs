@@ -41,18 +41,18 @@ pub fn views(
     found_under: Visibility,
     accounts: Vec<Account>,
 ) -> Result<Vec<AccountView>, ApiError> {
-    let ids: Vec<i64> = accounts.iter().map(|r| r.id).collect();
-    let allowed = caller.allowed_actions(ACTIONS, &ids, found_under, |ids| {
-        repo::visible_ids(conn, ids, Visibility::Assigned(caller.staff_id))
-    })?;
-    Ok(accounts
-        .into_iter()
-        .zip(allowed)
-        .map(|(account, allowed_actions)| AccountView {
+    let assigned = Visibility::Assigned(caller.staff_id);
+    Ok(caller.with_allowed_actions(
+        ACTIONS,
+        found_under,
+        accounts,
+        |account| account.id,
+        |ids| repo::visible_ids(conn, ids, assigned),
+        |account, allowed_actions| AccountView {
             account,
             allowed_actions,
-        })
-        .collect())
+        },
+    )?)
 }
 
 /// One account with what `caller` may do with it (see [`views`]).

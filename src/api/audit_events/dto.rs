@@ -19,7 +19,6 @@ pub struct AuditEvent {
     /// Increasing: events are listed in the order they were recorded.
     pub id: i64,
     #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub occurred_at: NaiveDateTime,
     /// The staff member who made the change; `null` for the system itself.
     pub actor_id: Option<i64>,

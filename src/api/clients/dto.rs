@@ -7,6 +7,7 @@ use validator::Validate;
 use crate::db::sql::text_enum;
 use crate::rest::body::{merge, non_null, nullable};
 use crate::rest::list::Page;
+use crate::rest::record::Versioned;
 use crate::rest::text::{required_line, single_line, web_url};
 use crate::time::{rfc3339, Timestamp};
 
@@ -49,10 +50,8 @@ pub struct Client {
     /// Increases on every change; the `ETag` is this number in quotes.
     pub version: i32,
     #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -238,4 +237,10 @@ pub struct ClientFilter {
     /// Only clients changed at or after this RFC 3339 time.
     #[param(value_type = Option<String>, example = "2026-01-01T00:00:00Z", format = DateTime)]
     pub updated_since: Option<Timestamp>,
+}
+
+impl Versioned for ClientView {
+    fn version(&self) -> i32 {
+        self.client.version
+    }
 }

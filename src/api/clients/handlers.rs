@@ -1,4 +1,3 @@
-use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 
 use super::dto::{ClientCreate, ClientFilter, ClientPage, ClientUpdate, ClientView, HealthUpdate};
@@ -62,11 +61,7 @@ pub async fn get_one(
         service::get(conn, &auth.caller, visibility, id)
     })
     .await?;
-    Ok(record::respond(
-        StatusCode::OK,
-        &client,
-        client.client.version,
-    ))
+    Ok(record::ok(&client))
 }
 
 /// Create a client
@@ -91,11 +86,9 @@ pub async fn create(
         service::create(conn, &auth.caller, input)
     })
     .await?;
-    let (id, version) = (client.client.id, client.client.version);
     Ok(record::created(
-        format!("/api/v1/clients/{id}"),
+        format!("/api/v1/clients/{}", client.client.id),
         &client,
-        version,
     ))
 }
 
@@ -108,7 +101,7 @@ pub async fn create(
     operation_id = "update_client",
     params(
         ("id" = i64, Path, description = "Client id"),
-        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the client changed since"),
+        IfMatch,
     ),
     request_body = ClientUpdate,
     responses(
@@ -130,11 +123,7 @@ pub async fn update(
         service::update(conn, &auth.caller, visibility, id, &if_match, patch)
     })
     .await?;
-    Ok(record::respond(
-        StatusCode::OK,
-        &client,
-        client.client.version,
-    ))
+    Ok(record::ok(&client))
 }
 
 /// Set a client's relationship health
@@ -146,7 +135,7 @@ pub async fn update(
     operation_id = "set_client_health",
     params(
         ("id" = i64, Path, description = "Client id"),
-        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the client changed since"),
+        IfMatch,
     ),
     request_body = HealthUpdate,
     responses((status = 200, description = "The updated client", body = ClientView, headers(("ETag" = String)))),
@@ -165,11 +154,7 @@ pub async fn set_health(
         service::set_health(conn, &auth.caller, visibility, id, &if_match, input)
     })
     .await?;
-    Ok(record::respond(
-        StatusCode::OK,
-        &client,
-        client.client.version,
-    ))
+    Ok(record::ok(&client))
 }
 
 /// Delete a client
@@ -180,7 +165,7 @@ pub async fn set_health(
     operation_id = "delete_client",
     params(
         ("id" = i64, Path, description = "Client id"),
-        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the client changed since"),
+        IfMatch,
     ),
     responses(
         (status = 204, description = "Deleted"),

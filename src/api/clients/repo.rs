@@ -4,46 +4,31 @@ use diesel::prelude::*;
 use super::dto::{Client, ClientFilter};
 use crate::auth::Visibility;
 use crate::db::schema::clients;
-use crate::db::sql::{keyset, like_pattern, name_key};
+use crate::db::sql::{columns, keyset, like_pattern, name_key};
 use crate::db::DbConn;
 use crate::rest::list::{Key, KeyKind, ListQuery, Sort};
 use crate::scope;
 use crate::time::Timestamp;
 
-/// Every column but `name_key`, in [`Client`]'s field order.
-type Columns = (
-    clients::id,
-    clients::name,
-    clients::legal_name,
-    clients::industry,
-    clients::website,
-    clients::status,
-    clients::health,
-    clients::health_note,
-    clients::primary_contact_name,
-    clients::primary_contact_email,
-    clients::primary_contact_phone,
-    clients::external_ref,
-    clients::version,
-    clients::created_at,
-    clients::updated_at,
-);
-const COLUMNS: Columns = (
-    clients::id,
-    clients::name,
-    clients::legal_name,
-    clients::industry,
-    clients::website,
-    clients::status,
-    clients::health,
-    clients::health_note,
-    clients::primary_contact_name,
-    clients::primary_contact_email,
-    clients::primary_contact_phone,
-    clients::external_ref,
-    clients::version,
-    clients::created_at,
-    clients::updated_at,
+columns!(
+    /// Every column but `name_key`, in [`Client`]'s field order.
+    COLUMNS: Columns = (
+        clients::id,
+        clients::name,
+        clients::legal_name,
+        clients::industry,
+        clients::website,
+        clients::status,
+        clients::health,
+        clients::health_note,
+        clients::primary_contact_name,
+        clients::primary_contact_email,
+        clients::primary_contact_phone,
+        clients::external_ref,
+        clients::version,
+        clients::created_at,
+        clients::updated_at,
+    )
 );
 
 /// The columns a client's owner can change; written on insert and on every update.

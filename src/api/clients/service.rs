@@ -34,18 +34,18 @@ pub fn views(
     found_under: Visibility,
     clients: Vec<Client>,
 ) -> Result<Vec<ClientView>, ApiError> {
-    let ids: Vec<i64> = clients.iter().map(|r| r.id).collect();
-    let allowed = caller.allowed_actions(ACTIONS, &ids, found_under, |ids| {
-        repo::visible_ids(conn, ids, Visibility::Assigned(caller.staff_id))
-    })?;
-    Ok(clients
-        .into_iter()
-        .zip(allowed)
-        .map(|(client, allowed_actions)| ClientView {
+    let assigned = Visibility::Assigned(caller.staff_id);
+    Ok(caller.with_allowed_actions(
+        ACTIONS,
+        found_under,
+        clients,
+        |client| client.id,
+        |ids| repo::visible_ids(conn, ids, assigned),
+        |client, allowed_actions| ClientView {
             client,
             allowed_actions,
-        })
-        .collect())
+        },
+    )?)
 }
 
 /// One client with what `caller` may do with it (see [`views`]).

@@ -4,6 +4,7 @@ use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
 use crate::auth::Grant;
+use crate::rest::record::Versioned;
 use crate::rest::text::required_line;
 use crate::time::rfc3339;
 
@@ -25,10 +26,8 @@ pub struct Role {
     pub permissions: Vec<Grant>,
     pub version: i32,
     #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -112,4 +111,10 @@ fn distinct_permissions(grants: &[Grant]) -> Result<(), ValidationError> {
         return Err(e);
     }
     Ok(())
+}
+
+impl Versioned for Role {
+    fn version(&self) -> i32 {
+        self.version
+    }
 }

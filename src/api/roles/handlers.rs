@@ -1,4 +1,3 @@
-use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web, HttpResponse};
 
 use super::dto::{Role, RoleCreate, RoleList, RoleUpdate};
@@ -45,7 +44,7 @@ pub async fn get_one(
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
     let role = db::run(&state.pool, move |conn| service::get(conn, &key)).await?;
-    Ok(record::respond(StatusCode::OK, &role, role.version))
+    Ok(record::ok(&role))
 }
 
 /// Create a role
@@ -76,7 +75,6 @@ pub async fn create(
     Ok(record::created(
         format!("/api/v1/roles/{}", role.key),
         &role,
-        role.version,
     ))
 }
 
@@ -90,7 +88,7 @@ pub async fn create(
     operation_id = "update_role",
     params(
         ("key" = String, Path, description = "Role key", example = "account_planner", pattern = "^[a-z][a-z0-9_]{1,49}$"),
-        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the role changed since"),
+        IfMatch,
     ),
     request_body = RoleUpdate,
     responses(
@@ -113,5 +111,5 @@ pub async fn update(
         service::update(conn, &caller, &key, &if_match, input)
     })
     .await?;
-    Ok(record::respond(StatusCode::OK, &role, role.version))
+    Ok(record::ok(&role))
 }

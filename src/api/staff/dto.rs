@@ -6,6 +6,7 @@ use validator::Validate;
 
 use crate::rest::body::{non_null, nullable};
 use crate::rest::list::Page;
+use crate::rest::record::Versioned;
 use crate::rest::text::required_line;
 use crate::time::rfc3339;
 
@@ -29,10 +30,8 @@ pub struct Staff {
     pub active: bool,
     pub version: i32,
     #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -102,4 +101,10 @@ pub struct StaffFilter {
     pub active: Option<bool>,
     /// Name or email contains this text, ignoring case.
     pub q: Option<String>,
+}
+
+impl Versioned for Staff {
+    fn version(&self) -> i32 {
+        self.version
+    }
 }

@@ -1,4 +1,3 @@
-use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::dto::{Staff, StaffCreate, StaffFilter, StaffPage, StaffUpdate};
@@ -54,7 +53,7 @@ pub async fn get_one(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let staff = db::run(&state.pool, move |conn| service::get(conn, id)).await?;
-    Ok(record::respond(StatusCode::OK, &staff, staff.version))
+    Ok(record::ok(&staff))
 }
 
 /// Create a staff member
@@ -86,7 +85,6 @@ pub async fn create(
     Ok(record::created(
         format!("/api/v1/staff/{}", staff.id),
         &staff,
-        staff.version,
     ))
 }
 
@@ -101,7 +99,7 @@ pub async fn create(
     operation_id = "update_staff",
     params(
         ("id" = i64, Path, description = "Staff id"),
-        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if the staff member changed since"),
+        IfMatch,
     ),
     request_body = StaffUpdate,
     responses(
@@ -124,5 +122,5 @@ pub async fn update(
         service::update(conn, &caller, id, &if_match, patch)
     })
     .await?;
-    Ok(record::respond(StatusCode::OK, &staff, staff.version))
+    Ok(record::ok(&staff))
 }

@@ -3,32 +3,23 @@ use diesel::prelude::*;
 
 use super::dto::{Staff, StaffFilter};
 use crate::db::schema::staff;
-use crate::db::sql::{keyset, like_pattern, lower};
+use crate::db::sql::{columns, keyset, like_pattern, lower};
 use crate::db::DbConn;
 use crate::rest::list::{Key, KeyKind, ListQuery, Sort};
 
-/// Every column but the password hash.
-type Columns = (
-    staff::id,
-    staff::email,
-    staff::full_name,
-    staff::role,
-    staff::reports_to,
-    staff::active,
-    staff::version,
-    staff::created_at,
-    staff::updated_at,
-);
-const COLUMNS: Columns = (
-    staff::id,
-    staff::email,
-    staff::full_name,
-    staff::role,
-    staff::reports_to,
-    staff::active,
-    staff::version,
-    staff::created_at,
-    staff::updated_at,
+columns!(
+    /// Every column but the password hash.
+    COLUMNS: Columns = (
+        staff::id,
+        staff::email,
+        staff::full_name,
+        staff::role,
+        staff::reports_to,
+        staff::active,
+        staff::version,
+        staff::created_at,
+        staff::updated_at,
+    )
 );
 
 pub struct NewStaff<'a> {

@@ -80,7 +80,10 @@ impl<F: IntoParams, S: Sort> IntoParams for ListQuery<F, S> {
             query(
                 "cursor",
                 "`next_cursor` from the previous page, with the same `sort`.".to_owned(),
-                ObjectBuilder::new().schema_type(Type::String),
+                // base64url: other characters can only be a 400.
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some("^[A-Za-z0-9_-]+$")),
             ),
             query(
                 "sort",
