@@ -32,6 +32,8 @@ where
     if head {
         // Routed as the GET it mirrors. The access log (outside) has already taken the
         // method as sent; the transports (h1, h2) decided at parse time to send no body.
+        // `head_mut` needs the only reference to the request: a middleware outside this
+        // one must not keep a clone of it (none does; the HEAD tests would panic).
         req.head_mut().method = Method::GET;
     }
     let condition = match req.headers().contains_key(header::IF_NONE_MATCH) {
