@@ -46,6 +46,8 @@ pub fn middleware(origins: &[String]) -> Cors {
         .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
         .allowed_methods([
             Method::GET,
+            // A HEAD with a bearer token is preflighted like any other request.
+            Method::HEAD,
             Method::POST,
             Method::PUT,
             Method::PATCH,

@@ -8,6 +8,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod conditional;
 pub mod config;
 pub mod cors;
 pub mod db;
@@ -108,6 +109,9 @@ pub fn app(
             ),
         )
         .default_service(web::to(api::fallback))
+        // Innermost, around the routes: a HEAD is routed as its GET, and a 304 is made from
+        // the handler's own answer, which CORS and the request id (outside) then decorate.
+        .wrap_fn(conditional::middleware)
         // Outside the routes (a preflight never reaches the 405 fallback) and inside the
         // request id (preflights and refusals carry one too). The CORS middleware also
         // decorates every error response, so a page can read the problem.

@@ -20,7 +20,10 @@ Authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <tok
 Every operation states the permission it needs (`x-permission`); roles grant permissions \
 with scope `all` or `assigned`. Errors are RFC 9457 `application/problem+json`. Lists are \
 cursor-paginated (`limit`, `cursor` → `next_cursor` and a `Link` header). Single records \
-carry an `ETag`; send it back in `If-Match` to update safely.",
+carry an `ETag`; send it back in `If-Match` to update safely, or in `If-None-Match` to \
+revalidate a copy: a `GET` whose tag matches (weak comparison, or `*`) is a `304 Not \
+Modified` with no body. Every `GET` also answers `HEAD`: the same status and headers, no \
+body.",
         license(name = "MIT", identifier = "MIT"),
         contact(name = "Suits maintainers"),
     ),

@@ -35,12 +35,17 @@ pub fn root_routes(cfg: &mut ServiceConfig) {
 }
 
 /// Every path the service answers and its methods, taken from the OpenAPI document, so
-/// that a request for a known path with another method gets 405 instead of 404.
+/// that a request for a known path with another method gets 405 instead of 404. Every
+/// path with a `GET` answers `HEAD` too (`conditional`), though the document lists only
+/// the `GET`.
 pub struct RouteTable(Vec<(Vec<String>, Vec<Method>)>);
 
 impl RouteTable {
     pub fn from_spec(spec: &serde_json::Value) -> Self {
-        let mut routes = vec![(segments("/api/v1/openapi.json"), vec![Method::GET])];
+        let mut routes = vec![(
+            segments("/api/v1/openapi.json"),
+            with_head(vec![Method::GET]),
+        )];
         if let Some(paths) = spec["paths"].as_object() {
             for (path, item) in paths {
                 let methods = item
@@ -49,7 +54,7 @@ impl RouteTable {
                     .flat_map(|ops| ops.keys())
                     .filter_map(|m| Method::from_bytes(m.to_ascii_uppercase().as_bytes()).ok())
                     .collect();
-                routes.push((segments(path), methods));
+                routes.push((segments(path), with_head(methods)));
             }
         }
         RouteTable(routes)
@@ -68,6 +73,13 @@ impl RouteTable {
             })
             .map(|(_, methods)| methods.clone())
     }
+}
+
+fn with_head(mut methods: Vec<Method>) -> Vec<Method> {
+    if methods.contains(&Method::GET) && !methods.contains(&Method::HEAD) {
+        methods.push(Method::HEAD);
+    }
+    methods
 }
 
 fn segments(path: &str) -> Vec<String> {

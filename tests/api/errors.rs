@@ -119,7 +119,7 @@ async fn a_wrong_method_on_a_record_is_405_with_allow() {
     res.problem(405);
     let mut allowed = allow(&res);
     allowed.sort();
-    assert_eq!(allowed, ["DELETE", "GET", "PATCH"]);
+    assert_eq!(allowed, ["DELETE", "GET", "HEAD", "PATCH"]);
 
     let res = app.get("/api/v1/clients/5/health").send().await;
     res.problem(405);
@@ -146,7 +146,7 @@ async fn a_wrong_method_on_an_operational_endpoint_is_405() {
     for path in ["/healthz", "/readyz", "/api/v1/openapi.json"] {
         let res = app.post(path).send().await;
         res.problem(405);
-        assert_eq!(allow(&res), ["GET"], "{path}");
+        assert_eq!(allow(&res), ["GET", "HEAD"], "{path}");
     }
 }
 

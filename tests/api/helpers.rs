@@ -6,7 +6,7 @@
 
 use actix_service::boxed::{self, BoxService};
 use actix_service::ServiceExt;
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::BoxBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::header::HeaderMap;
 use actix_web::http::{Method, StatusCode};
@@ -262,11 +262,7 @@ impl Req<'_> {
         let res = actix_web::test::call_service(&self.app.service, self.inner.to_request()).await;
         let status = res.status();
         let headers = res.headers().clone();
-        let body = res
-            .into_body()
-            .try_into_bytes()
-            .map(|b| b.to_vec())
-            .unwrap_or_default();
+        let body = read_body(res).await;
         Resp {
             status,
             headers,
@@ -420,16 +416,21 @@ impl Req<'_> {
         let res = actix_web::test::call_service(&self.app.service, req).await;
         let status = res.status();
         let headers = res.headers().clone();
-        let body = res
-            .into_body()
-            .try_into_bytes()
-            .map(|b| b.to_vec())
-            .unwrap_or_default();
+        let body = read_body(res).await;
         Resp {
             status,
             headers,
             body,
         }
+    }
+}
+
+/// Every byte of the body, streamed or not, so that a body meant to be empty (a `HEAD`, a
+/// 304) is seen to be.
+async fn read_body(res: ServiceResponse<BoxBody>) -> Vec<u8> {
+    match actix_web::body::to_bytes(res.into_body()).await {
+        Ok(bytes) => bytes.to_vec(),
+        Err(e) => panic!("reading the response body: {e}"),
     }
 }
 

@@ -3,8 +3,9 @@
 //! empty parameters are refused (`text`); statuses come in one fixed order (`order`);
 //! answers have exactly the documented shape (`shapes`); every list pages, sorts and links
 //! alike (`lists`); every `If-Match` works alike (`preconditions`); every JSON body refuses
-//! unknown fields and malformed JSON alike (`bodies`); every operation but the public ones
-//! needs a token (`tokens`). The requests come from the shared recipes, so an operation
+//! unknown fields and malformed JSON alike (`bodies`); every `GET` answers `HEAD`, and
+//! every tagged record `If-None-Match`, alike (`conditional`); every operation but the
+//! public ones needs a token (`tokens`). The requests come from the shared recipes, so an operation
 //! that has a feature but no recipe fails here too.
 
 use serde_json::{json, Value};
@@ -15,6 +16,7 @@ pub use crate::recipes::{
 };
 
 mod bodies;
+mod conditional;
 mod lists;
 mod order;
 mod preconditions;
