@@ -270,7 +270,6 @@ fn require_non_empty_query_strings(op: &mut Value) {
     }
 }
 
-
 /// The finished document, as served at `/api/v1/openapi.json` and committed in `openapi/`.
 pub fn document() -> Value {
     finalize(crate::route_spec())

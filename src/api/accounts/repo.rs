@@ -6,7 +6,6 @@ use crate::auth::Visibility;
 use crate::db::schema::{account_team, accounts, staff};
 use crate::db::sql::{columns, keyset, like_pattern, name_key};
 use crate::db::DbConn;
-use crate::error::ApiError;
 use crate::rest::list::{Key, KeyKind, ListQuery, Sort};
 use crate::scope;
 use crate::time::Timestamp;
@@ -30,14 +29,15 @@ columns!(
     )
 );
 
-fn to_accounts(rows: Vec<AccountRow>) -> Result<Vec<Account>, ApiError> {
-    rows.into_iter()
-        .map(|row| Account::try_from(row).map_err(|e| ApiError::internal(e.to_string())))
-        .collect()
+fn to_accounts(rows: Vec<AccountRow>) -> QueryResult<Vec<Account>> {
+    rows.into_iter().map(to_account).collect()
 }
 
-pub fn to_account(row: AccountRow) -> Result<Account, ApiError> {
-    Account::try_from(row).map_err(|e| ApiError::internal(e.to_string()))
+/// A stored row as an account; a value no account can have (a CHECK constraint keeps them
+/// out) is a corrupted row, reported like any unreadable column.
+pub fn to_account(row: AccountRow) -> QueryResult<Account> {
+    Account::try_from(row)
+        .map_err(|e| diesel::result::Error::DeserializationError(e.to_string().into()))
 }
 
 /// The columns an account's owner can change; written on insert and on every update.
@@ -95,11 +95,7 @@ pub fn visible_ids(
     query.load(conn)
 }
 
-pub fn find(
-    conn: &mut DbConn,
-    id: i64,
-    visibility: Visibility,
-) -> Result<Option<Account>, ApiError> {
+pub fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> QueryResult<Option<Account>> {
     let mut query = accounts::table.find(id).select(COLUMNS).into_boxed();
     if let Some(visible) = scope::accounts(visibility) {
         query = query.filter(visible);
@@ -216,7 +212,7 @@ pub fn list(
     conn: &mut DbConn,
     visibility: Visibility,
     list: &ListQuery<AccountFilter, AccountSort>,
-) -> Result<Vec<Account>, ApiError> {
+) -> QueryResult<Vec<Account>> {
     let filter = &list.filter;
     let mut query = accounts::table.select(COLUMNS).into_boxed();
     if let Some(visible) = scope::accounts(visibility) {
@@ -271,7 +267,7 @@ pub fn list(
 }
 
 /// Every account `staff_id` manages or is on the team of, by name.
-pub fn assigned_to(conn: &mut DbConn, staff_id: i64) -> Result<Vec<Account>, ApiError> {
+pub fn assigned_to(conn: &mut DbConn, staff_id: i64) -> QueryResult<Vec<Account>> {
     let mut query = accounts::table
         .select(COLUMNS)
         .order((accounts::name.asc(), accounts::id.asc()))

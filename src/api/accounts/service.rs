@@ -194,7 +194,7 @@ fn find_for_change(
     visibility: Visibility,
 ) -> Result<Account, ApiError> {
     versioned::find_for_change(conn, "accounts", RowKey::Id(id), &what(id), |conn| {
-        repo::find(conn, id, visibility)
+        Ok(repo::find(conn, id, visibility)?)
     })
 }
 
