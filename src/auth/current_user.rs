@@ -1,6 +1,7 @@
 //! The extractors that authenticate a request and check the one permission its handler
 //! declares. A handler cannot run without them, so the check cannot be forgotten.
 
+use std::future::Future;
 use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
@@ -136,11 +137,9 @@ impl<P: Required> FromRequest for Authorized<P> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let deciding = gate::open(&req);
+        let authenticating = authenticate_at_gate(req);
         Box::pin(async move {
-            let _deciding = deciding;
-            let caller = authenticate(&req).await?;
+            let caller = authenticating.await?;
             let scope = caller
                 .scope_of(P::PERMISSION)
                 .ok_or(ApiError::Forbidden(P::PERMISSION))?;
@@ -158,13 +157,22 @@ impl FromRequest for Authenticated {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let deciding = gate::open(&req);
+        let authenticating = authenticate_at_gate(req);
         Box::pin(async move {
-            let _deciding = deciding;
-            let caller = authenticate(&req).await?;
+            let caller = authenticating.await?;
             Ok(Authenticated { caller })
         })
+    }
+}
+
+/// Authentication with the request's gate held open until it is done (see `gate`). The
+/// permission check that follows it runs in the same poll, before any held extractor.
+fn authenticate_at_gate(req: &HttpRequest) -> impl Future<Output = Result<Caller, ApiError>> {
+    let req = req.clone();
+    let deciding = gate::open(&req);
+    async move {
+        let _deciding = deciding;
+        authenticate(&req).await
     }
 }
 
