@@ -134,7 +134,66 @@ pub fn finalize(spec: utoipa::openapi::OpenApi) -> Value {
         }
     }
     require_response_properties(&mut doc);
+    describe_response_headers(&mut doc);
     doc
+}
+
+/// Operations whose body has a `version` but no `ETag`: `GET /me` shows more than the
+/// staff record (grants, accounts), which changes without its version.
+const UNTAGGED: &[&str] = &["get_me"];
+
+/// The headers that come with a kind of answer, documented where they come: `ETag` on
+/// every record (a body with a `version`), `Location` on every 201, and `Link` on every
+/// page of a list (an operation taking `cursor`).
+fn describe_response_headers(doc: &mut Value) {
+    let snapshot = doc.clone();
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for op in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|ops| ops.values_mut())
+    {
+        let tagged = !UNTAGGED.contains(&op["operationId"].as_str().unwrap_or_default());
+        let paged = op["parameters"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| p["name"] == "cursor"));
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (status, response) in responses.iter_mut() {
+            let schema = &response["content"]["application/json"]["schema"];
+            let mut headers = Map::new();
+            let record = status == "200" || status == "201";
+            if record && tagged && has_property(&snapshot, schema, "version") {
+                headers.insert("ETag".into(), json!({"description": "The record's version: send it as If-Match to change it safely, or as If-None-Match to revalidate", "schema": {"type": "string"}}));
+            }
+            if status == "201" {
+                headers.insert("Location".into(), json!({"description": "The URL of the new record", "schema": {"type": "string"}}));
+            }
+            if status == "200" && paged {
+                headers.insert("Link".into(), json!({"description": "RFC 8288 link to the next page, when there is one", "schema": {"type": "string"}}));
+            }
+            if !headers.is_empty() {
+                response["headers"] = Value::Object(headers);
+            }
+        }
+    }
+}
+
+/// Whether `schema` (through `$ref` and `allOf`) has a property `name`.
+fn has_property(doc: &Value, schema: &Value, name: &str) -> bool {
+    let schema = match schema["$ref"].as_str() {
+        Some(reference) => doc
+            .pointer(reference.trim_start_matches('#'))
+            .unwrap_or(&Value::Null),
+        None => schema,
+    };
+    schema["properties"].get(name).is_some()
+        || schema["allOf"]
+            .as_array()
+            .is_some_and(|parts| parts.iter().any(|part| has_property(doc, part, name)))
 }
 
 fn complete_operation(op: &mut Value, has_path_params: bool) {

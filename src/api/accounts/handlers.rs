@@ -24,8 +24,7 @@ use crate::AppState;
     operation_id = "list_accounts",
     params(ListQuery<AccountFilter, AccountSort>),
     responses(
-        (status = 200, description = "One page of accounts", body = AccountPage,
-            headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))),
+        (status = 200, description = "One page of accounts", body = AccountPage),
     ),
     extensions(("x-permission" = json!("accounts.read"))),
 )]
@@ -51,7 +50,7 @@ pub async fn list(
     tag = "accounts",
     operation_id = "get_account",
     params(("id" = i64, Path, description = "Account id")),
-    responses((status = 200, description = "The account", body = AccountView, headers(("ETag" = String)))),
+    responses((status = 200, description = "The account", body = AccountView)),
     extensions(("x-permission" = json!("accounts.read"))),
 )]
 #[get("/accounts/{id}")]
@@ -77,8 +76,7 @@ pub async fn get_one(
     operation_id = "create_account",
     request_body = AccountCreate,
     responses(
-        (status = 201, description = "Created", body = AccountView,
-            headers(("ETag" = String), ("Location" = String, description = "URL of the new account"))),
+        (status = 201, description = "Created", body = AccountView),
         (status = 409, description = "The client has an account with this name, or the external_ref is taken", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-permission" = json!("accounts.write"))),
@@ -113,7 +111,7 @@ pub async fn create(
     ),
     request_body = AccountUpdate,
     responses(
-        (status = 200, description = "The updated account", body = AccountView, headers(("ETag" = String))),
+        (status = 200, description = "The updated account", body = AccountView),
         (status = 409, description = "Another account of the client has this name, or the external_ref is taken", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-permission" = json!("accounts.write"))),

@@ -18,8 +18,7 @@ use crate::AppState;
     operation_id = "list_audit_events",
     params(ListQuery<AuditFilter, AuditSort>),
     responses(
-        (status = 200, description = "One page of events. A feed consumer keeps the last `next_cursor` it saw and polls with it.", body = AuditEventPage,
-            headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))),
+        (status = 200, description = "One page of events. A feed consumer keeps the last `next_cursor` it saw and polls with it.", body = AuditEventPage),
     ),
     extensions(("x-permission" = json!("audit.read"))),
 )]

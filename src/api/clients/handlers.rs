@@ -20,8 +20,7 @@ use crate::AppState;
     operation_id = "list_clients",
     params(ListQuery<ClientFilter, ClientSort>),
     responses(
-        (status = 200, description = "One page of clients", body = ClientPage,
-            headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))),
+        (status = 200, description = "One page of clients", body = ClientPage),
     ),
     extensions(("x-permission" = json!("clients.read"))),
 )]
@@ -47,7 +46,7 @@ pub async fn list(
     tag = "clients",
     operation_id = "get_client",
     params(("id" = i64, Path, description = "Client id")),
-    responses((status = 200, description = "The client", body = ClientView, headers(("ETag" = String)))),
+    responses((status = 200, description = "The client", body = ClientView)),
     extensions(("x-permission" = json!("clients.read"))),
 )]
 #[get("/clients/{id}")]
@@ -70,8 +69,7 @@ pub async fn get_one(
     operation_id = "create_client",
     request_body = ClientCreate,
     responses(
-        (status = 201, description = "Created", body = ClientView,
-            headers(("ETag" = String), ("Location" = String, description = "URL of the new client"))),
+        (status = 201, description = "Created", body = ClientView),
         (status = 409, description = "A client with this name or external_ref exists", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-permission" = json!("clients.write"))),
@@ -105,7 +103,7 @@ pub async fn create(
     ),
     request_body = ClientUpdate,
     responses(
-        (status = 200, description = "The updated client", body = ClientView, headers(("ETag" = String))),
+        (status = 200, description = "The updated client", body = ClientView),
         (status = 409, description = "Another client has this name or external_ref", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-permission" = json!("clients.write"))),
@@ -138,7 +136,7 @@ pub async fn update(
         IfMatch,
     ),
     request_body = HealthUpdate,
-    responses((status = 200, description = "The updated client", body = ClientView, headers(("ETag" = String)))),
+    responses((status = 200, description = "The updated client", body = ClientView)),
     extensions(("x-permission" = json!("clients.health"))),
 )]
 #[put("/clients/{id}/health")]

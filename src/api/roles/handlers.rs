@@ -33,7 +33,7 @@ pub async fn list(
     tag = "roles",
     operation_id = "get_role",
     params(("key" = String, Path, description = "Role key", example = "account_manager", pattern = "^[a-z][a-z0-9_]{1,49}$")),
-    responses((status = 200, description = "The role", body = Role, headers(("ETag" = String)))),
+    responses((status = 200, description = "The role", body = Role)),
     extensions(("x-permission" = json!("roles.read"))),
 )]
 #[get("/roles/{key}")]
@@ -55,7 +55,7 @@ pub async fn get_one(
     operation_id = "create_role",
     request_body = RoleCreate,
     responses(
-        (status = 201, description = "Created", body = Role, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Created", body = Role),
         (status = 403, description = "The caller lacks roles.write, or the grants exceed the caller's own", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A role with this key exists", body = Problem, content_type = "application/problem+json"),
     ),
@@ -92,7 +92,7 @@ pub async fn create(
     ),
     request_body = RoleUpdate,
     responses(
-        (status = 200, description = "The updated role", body = Role, headers(("ETag" = String))),
+        (status = 200, description = "The updated role", body = Role),
         (status = 403, description = "The caller lacks roles.write, or the new or current grants exceed the caller's own", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The change would leave nobody able to administer roles and staff", body = Problem, content_type = "application/problem+json"),
     ),

@@ -18,8 +18,7 @@ use crate::AppState;
     operation_id = "list_staff",
     params(ListQuery<StaffFilter, StaffSort>),
     responses(
-        (status = 200, description = "One page of staff", body = StaffPage,
-            headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))),
+        (status = 200, description = "One page of staff", body = StaffPage),
     ),
     extensions(("x-permission" = json!("staff.read"))),
 )]
@@ -42,7 +41,7 @@ pub async fn list(
     tag = "staff",
     operation_id = "get_staff",
     params(("id" = i64, Path, description = "Staff id")),
-    responses((status = 200, description = "The staff member", body = Staff, headers(("ETag" = String)))),
+    responses((status = 200, description = "The staff member", body = Staff)),
     extensions(("x-permission" = json!("staff.read"))),
 )]
 #[get("/staff/{id}")]
@@ -65,7 +64,7 @@ pub async fn get_one(
     operation_id = "create_staff",
     request_body = StaffCreate,
     responses(
-        (status = 201, description = "Created", body = Staff, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Created", body = Staff),
         (status = 403, description = "The caller lacks staff.write, or the role's grants exceed the caller's own, or the caller is changing their own role", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A staff member with this email exists", body = Problem, content_type = "application/problem+json"),
     ),
@@ -103,7 +102,7 @@ pub async fn create(
     ),
     request_body = StaffUpdate,
     responses(
-        (status = 200, description = "The updated staff member", body = Staff, headers(("ETag" = String))),
+        (status = 200, description = "The updated staff member", body = Staff),
         (status = 403, description = "The caller lacks staff.write, or the role's grants exceed the caller's own, or the caller is changing their own role", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The change would leave nobody able to administer roles and staff", body = Problem, content_type = "application/problem+json"),
     ),
