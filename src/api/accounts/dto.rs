@@ -7,7 +7,7 @@ use validator::Validate;
 use crate::db::sql::text_enum;
 use crate::money::Money;
 use crate::rest::body::{merge, non_null, nullable};
-use crate::rest::list::Page;
+use crate::rest::list::{Named, Page};
 use crate::rest::record::Versioned;
 use crate::rest::text::{required_line, single_line};
 use crate::time::{rfc3339, Timestamp};
@@ -240,5 +240,23 @@ pub struct TeamAssignment {
 impl Versioned for AccountView {
     fn version(&self) -> i32 {
         self.account.version
+    }
+}
+
+impl Named for Account {
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn created_at(&self) -> NaiveDateTime {
+        self.created_at
+    }
+
+    fn updated_at(&self) -> NaiveDateTime {
+        self.updated_at
     }
 }

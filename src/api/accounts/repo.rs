@@ -6,7 +6,7 @@ use crate::auth::Visibility;
 use crate::db::schema::{account_team, accounts, staff};
 use crate::db::sql::{columns, keyset, like_pattern, name_key};
 use crate::db::DbConn;
-use crate::rest::list::{Key, KeyKind, ListQuery, Sort};
+use crate::rest::list::{By, ByNameOrTime, ListQuery};
 use crate::scope;
 use crate::time::Timestamp;
 
@@ -171,41 +171,8 @@ pub fn external_ref_taken(
     diesel::select(diesel::dsl::exists(query)).get_result(conn)
 }
 
-#[derive(Debug, Clone, Copy)]
-pub enum AccountSort {
-    Name,
-    CreatedAt,
-    UpdatedAt,
-}
-
-impl Sort for AccountSort {
-    type Row = Account;
-    const KEYS: &'static [(&'static str, Self)] = &[
-        ("name", AccountSort::Name),
-        ("created_at", AccountSort::CreatedAt),
-        ("updated_at", AccountSort::UpdatedAt),
-    ];
-    const DEFAULT: &'static str = "created_at";
-
-    fn kind(self) -> KeyKind {
-        match self {
-            AccountSort::Name => KeyKind::Text,
-            AccountSort::CreatedAt | AccountSort::UpdatedAt => KeyKind::Time,
-        }
-    }
-
-    fn key(self, account: &Account) -> Key {
-        match self {
-            AccountSort::Name => Key::Text(account.name.clone()),
-            AccountSort::CreatedAt => Key::Time(account.created_at),
-            AccountSort::UpdatedAt => Key::Time(account.updated_at),
-        }
-    }
-
-    fn id(account: &Account) -> i64 {
-        account.id
-    }
-}
+/// Accounts are listed by name or by time.
+pub type AccountSort = ByNameOrTime<Account>;
 
 /// One page, filtered (scope included) and ordered in SQL; fetches `page.fetch_limit()` rows.
 pub fn list(
@@ -234,8 +201,8 @@ pub fn list(
         query = query.filter(accounts::updated_at.ge(since));
     }
     let descending = list.descending;
-    match list.sort {
-        AccountSort::Name => {
+    match list.sort.0 {
+        By::Name => {
             keyset!(
                 query,
                 accounts::name,
@@ -244,7 +211,7 @@ pub fn list(
                 descending
             )
         }
-        AccountSort::CreatedAt => {
+        By::CreatedAt => {
             keyset!(
                 query,
                 accounts::created_at,
@@ -253,7 +220,7 @@ pub fn list(
                 descending
             )
         }
-        AccountSort::UpdatedAt => {
+        By::UpdatedAt => {
             keyset!(
                 query,
                 accounts::updated_at,

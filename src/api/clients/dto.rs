@@ -6,7 +6,7 @@ use validator::Validate;
 
 use crate::db::sql::text_enum;
 use crate::rest::body::{merge, non_null, nullable};
-use crate::rest::list::Page;
+use crate::rest::list::{Named, Page};
 use crate::rest::record::Versioned;
 use crate::rest::text::{required_line, single_line, web_url};
 use crate::time::{rfc3339, Timestamp};
@@ -242,5 +242,23 @@ pub struct ClientFilter {
 impl Versioned for ClientView {
     fn version(&self) -> i32 {
         self.client.version
+    }
+}
+
+impl Named for Client {
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn created_at(&self) -> NaiveDateTime {
+        self.created_at
+    }
+
+    fn updated_at(&self) -> NaiveDateTime {
+        self.updated_at
     }
 }

@@ -6,7 +6,7 @@ use crate::auth::Visibility;
 use crate::db::schema::clients;
 use crate::db::sql::{columns, keyset, like_pattern, name_key};
 use crate::db::DbConn;
-use crate::rest::list::{Key, KeyKind, ListQuery, Sort};
+use crate::rest::list::{By, ByNameOrTime, ListQuery};
 use crate::scope;
 use crate::time::Timestamp;
 
@@ -154,41 +154,8 @@ pub fn external_ref_taken(
     diesel::select(diesel::dsl::exists(query)).get_result(conn)
 }
 
-#[derive(Debug, Clone, Copy)]
-pub enum ClientSort {
-    Name,
-    CreatedAt,
-    UpdatedAt,
-}
-
-impl Sort for ClientSort {
-    type Row = Client;
-    const KEYS: &'static [(&'static str, Self)] = &[
-        ("name", ClientSort::Name),
-        ("created_at", ClientSort::CreatedAt),
-        ("updated_at", ClientSort::UpdatedAt),
-    ];
-    const DEFAULT: &'static str = "created_at";
-
-    fn kind(self) -> KeyKind {
-        match self {
-            ClientSort::Name => KeyKind::Text,
-            ClientSort::CreatedAt | ClientSort::UpdatedAt => KeyKind::Time,
-        }
-    }
-
-    fn key(self, client: &Client) -> Key {
-        match self {
-            ClientSort::Name => Key::Text(client.name.clone()),
-            ClientSort::CreatedAt => Key::Time(client.created_at),
-            ClientSort::UpdatedAt => Key::Time(client.updated_at),
-        }
-    }
-
-    fn id(client: &Client) -> i64 {
-        client.id
-    }
-}
+/// Clients are listed by name or by time.
+pub type ClientSort = ByNameOrTime<Client>;
 
 /// One page, filtered and ordered in SQL; fetches `list.fetch_limit()` rows.
 pub fn list(
@@ -217,8 +184,8 @@ pub fn list(
         query = query.filter(clients::updated_at.ge(since));
     }
     let descending = list.descending;
-    match list.sort {
-        ClientSort::Name => {
+    match list.sort.0 {
+        By::Name => {
             keyset!(
                 query,
                 clients::name,
@@ -227,7 +194,7 @@ pub fn list(
                 descending
             )
         }
-        ClientSort::CreatedAt => {
+        By::CreatedAt => {
             keyset!(
                 query,
                 clients::created_at,
@@ -236,7 +203,7 @@ pub fn list(
                 descending
             )
         }
-        ClientSort::UpdatedAt => {
+        By::UpdatedAt => {
             keyset!(
                 query,
                 clients::updated_at,

@@ -4,6 +4,7 @@
 //! rows a repo returns become a [`Page`] with its `Link` header.
 
 use std::borrow::Cow;
+use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -40,6 +41,75 @@ pub trait Sort: Copy + Send + 'static {
     fn key(self, row: &Self::Row) -> Key;
     /// The row's id.
     fn id(row: &Self::Row) -> i64;
+}
+
+/// What the order most records share needs of a row.
+pub trait Named {
+    fn id(&self) -> i64;
+    fn name(&self) -> &str;
+    fn created_at(&self) -> NaiveDateTime;
+    fn updated_at(&self) -> NaiveDateTime;
+}
+
+/// The keys of the order most records share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    Name,
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// The order most records share: by `name`, `created_at` (the default) or `updated_at`.
+pub struct ByNameOrTime<R>(pub By, PhantomData<fn() -> R>);
+
+impl<R> ByNameOrTime<R> {
+    const fn new(by: By) -> Self {
+        ByNameOrTime(by, PhantomData)
+    }
+}
+
+// By hand: derived, they would ask `R` to be `Clone` and `Debug` too.
+impl<R> Clone for ByNameOrTime<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R> Copy for ByNameOrTime<R> {}
+
+impl<R> std::fmt::Debug for ByNameOrTime<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<R: Named + 'static> Sort for ByNameOrTime<R> {
+    type Row = R;
+    const KEYS: &'static [(&'static str, Self)] = &[
+        ("name", Self::new(By::Name)),
+        ("created_at", Self::new(By::CreatedAt)),
+        ("updated_at", Self::new(By::UpdatedAt)),
+    ];
+    const DEFAULT: &'static str = "created_at";
+
+    fn kind(self) -> KeyKind {
+        match self.0 {
+            By::Name => KeyKind::Text,
+            By::CreatedAt | By::UpdatedAt => KeyKind::Time,
+        }
+    }
+
+    fn key(self, row: &R) -> Key {
+        match self.0 {
+            By::Name => Key::Text(row.name().to_owned()),
+            By::CreatedAt => Key::Time(row.created_at()),
+            By::UpdatedAt => Key::Time(row.updated_at()),
+        }
+    }
+
+    fn id(row: &R) -> i64 {
+        row.id()
+    }
 }
 
 /// What an order compares.
