@@ -244,19 +244,7 @@ impl Versioned for AccountView {
 }
 
 impl Named for Account {
-    fn id(&self) -> i64 {
-        self.id
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn created_at(&self) -> NaiveDateTime {
-        self.created_at
-    }
-
-    fn updated_at(&self) -> NaiveDateTime {
-        self.updated_at
+    fn naming(&self) -> (i64, &str, NaiveDateTime, NaiveDateTime) {
+        (self.id, &self.name, self.created_at, self.updated_at)
     }
 }

@@ -43,12 +43,9 @@ pub trait Sort: Copy + Send + 'static {
     fn id(row: &Self::Row) -> i64;
 }
 
-/// What the order most records share needs of a row.
+/// What the order most records share needs of a row: `(id, name, created_at, updated_at)`.
 pub trait Named {
-    fn id(&self) -> i64;
-    fn name(&self) -> &str;
-    fn created_at(&self) -> NaiveDateTime;
-    fn updated_at(&self) -> NaiveDateTime;
+    fn naming(&self) -> (i64, &str, NaiveDateTime, NaiveDateTime);
 }
 
 /// The keys of the order most records share.
@@ -100,15 +97,16 @@ impl<R: Named + 'static> Sort for ByNameOrTime<R> {
     }
 
     fn key(self, row: &R) -> Key {
+        let (_, name, created_at, updated_at) = row.naming();
         match self.0 {
-            By::Name => Key::Text(row.name().to_owned()),
-            By::CreatedAt => Key::Time(row.created_at()),
-            By::UpdatedAt => Key::Time(row.updated_at()),
+            By::Name => Key::Text(name.to_owned()),
+            By::CreatedAt => Key::Time(created_at),
+            By::UpdatedAt => Key::Time(updated_at),
         }
     }
 
     fn id(row: &R) -> i64 {
-        row.id()
+        row.naming().0
     }
 }
 
