@@ -17,7 +17,7 @@ pub fn find_for_change<T>(
     table: &'static str,
     key: RowKey,
     what: &str,
-    find: impl FnOnce(&mut DbConn) -> Result<Option<T>, ApiError>,
+    find: impl FnOnce(&mut DbConn) -> diesel::QueryResult<Option<T>>,
 ) -> Result<T, ApiError> {
     db::lock_row(conn, table, key)?;
     find(conn)?.ok_or_else(|| ApiError::not_found(what))

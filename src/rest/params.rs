@@ -31,7 +31,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
 }
 
 fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    from_pairs(&checked_pairs(query)?)
+    checked_pairs(query)?;
+    from_query(query)
 }
 
 /// The query string's parameters, each checked against the rule every parameter follows:
@@ -60,12 +61,16 @@ pub(crate) fn checked_pairs(query: &str) -> Result<Vec<(String, String)>, ApiErr
     }
 }
 
-/// `pairs` read into `T`; a parameter `T` does not know, or a value of the wrong type, is
-/// a 400 naming it.
+/// `pairs` read into `T` (see [`from_query`]).
 pub(crate) fn from_pairs<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, ApiError> {
     let mut query = form_urlencoded::Serializer::new(String::new());
     query.extend_pairs(pairs);
-    let query = query.finish();
+    from_query(&query.finish())
+}
+
+/// A query string read into `T`; a parameter `T` does not know, or a value of the wrong
+/// type, is a 400 naming it.
+fn from_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

@@ -24,7 +24,7 @@ const ACTIONS: &[(AccountAction, Permission)] = &[
 ];
 
 fn not_found(id: i64) -> ApiError {
-    ApiError::not_found(&format!("account {id}"))
+    ApiError::not_found(&what(id))
 }
 
 /// The account if `visibility` reaches it; otherwise exactly what a missing one gives.
@@ -194,7 +194,7 @@ fn find_for_change(
     visibility: Visibility,
 ) -> Result<Account, ApiError> {
     versioned::find_for_change(conn, "accounts", RowKey::Id(id), &what(id), |conn| {
-        Ok(repo::find(conn, id, visibility)?)
+        repo::find(conn, id, visibility)
     })
 }
 

@@ -147,7 +147,7 @@ pub fn create(
 /// visibility.
 fn find_for_change(conn: &mut DbConn, id: i64, visibility: Visibility) -> Result<Client, ApiError> {
     versioned::find_for_change(conn, "clients", RowKey::Id(id), &what(id), |conn| {
-        Ok(repo::find(conn, id, visibility)?)
+        repo::find(conn, id, visibility)
     })
 }
 

@@ -77,7 +77,7 @@ pub fn update(
     db::write_tx(conn, |conn| {
         let what = format!("role {key:?}");
         let before = versioned::find_for_change(conn, "roles", RowKey::Key(key), &what, |conn| {
-            Ok(repo::find(conn, key)?)
+            repo::find(conn, key)
         })?;
         ensure_within(caller, &format!("role {key:?} holds"), &before.permissions)?;
         if_match.check(before.version)?;

@@ -166,7 +166,7 @@ pub fn update(
     db::write_tx(conn, |conn| {
         let before =
             versioned::find_for_change(conn, "staff", RowKey::Id(id), &what(id), |conn| {
-                Ok(repo::find(conn, id)?)
+                repo::find(conn, id)
             })?;
         let mut after = before.clone();
         merge(&mut after.full_name, &patch.full_name);

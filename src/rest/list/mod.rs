@@ -3,7 +3,6 @@
 //! reads the rest into the filter, and checks all of it before any query runs; the
 //! rows a repo returns become a [`Page`] with its `Link` header.
 
-use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
@@ -230,17 +229,6 @@ pub struct Listed<T> {
 }
 
 impl<T> Listed<T> {
-    /// The same page with each row turned into what the list shows.
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Listed<U> {
-        Listed {
-            page: Page {
-                data: self.page.data.into_iter().map(f).collect(),
-                next_cursor: self.page.next_cursor,
-            },
-            link: self.link,
-        }
-    }
-
     /// The same page with its rows turned, all at once, into what the list shows (so
     /// that what needs a query asks it once for the page, not once per row).
     pub fn try_map_all<U, E>(
@@ -301,7 +289,7 @@ fn read<F: DeserializeOwned, S: Sort>(
         paging
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, v)| Cow::Borrowed(v.as_str()))
+            .map(|(_, v)| v.as_str())
     };
     let limit = match given("limit") {
         None => DEFAULT_LIMIT,
@@ -320,12 +308,10 @@ fn read<F: DeserializeOwned, S: Sort>(
             format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
         ));
     }
-    let sort_name = given("sort")
-        .unwrap_or(Cow::Borrowed(S::DEFAULT))
-        .into_owned();
+    let sort_name = given("sort").unwrap_or(S::DEFAULT).to_owned();
     let (sort, descending) = parse_sort::<S>(&sort_name)?;
     let after = given("cursor")
-        .map(|raw| decode_cursor(&raw, &sort_name, sort))
+        .map(|raw| decode_cursor(raw, &sort_name, sort))
         .transpose()?;
     let filter = params::from_pairs(&rest).map_err(name_paging_parameters)?;
     Ok(ListQuery {
