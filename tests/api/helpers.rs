@@ -509,3 +509,26 @@ pub async fn audit_trail(app: &TestApp, resource_type: &str, resource_id: &str) 
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     res.json()["data"].as_array().expect("data array").clone()
 }
+
+/// The error about `field` in a problem's `errors`.
+pub fn error<'a>(problem: &'a Value, field: &str) -> &'a Value {
+    problem["errors"]
+        .as_array()
+        .expect("errors array")
+        .iter()
+        .find(|e| e["field"] == field)
+        .unwrap_or_else(|| panic!("no error for field {field}: {problem}"))
+}
+
+/// Asserts a 422 naming `field` with `code`, with a human-readable message.
+#[track_caller]
+pub fn assert_invalid(res: &Resp, field: &str, code: &str) -> Value {
+    let problem = res.problem(422);
+    let e = error(&problem, field);
+    assert_eq!(e["code"], code, "{problem}");
+    assert!(
+        e["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{problem}"
+    );
+    problem
+}

@@ -48,28 +48,6 @@ async fn audit_events(app: &TestApp, id: &Value) -> Vec<Value> {
     audit_trail(app, "clients", &id.to_string()).await
 }
 
-fn error<'a>(problem: &'a Value, field: &str) -> &'a Value {
-    problem["errors"]
-        .as_array()
-        .expect("errors array")
-        .iter()
-        .find(|e| e["field"] == field)
-        .unwrap_or_else(|| panic!("no error for field {field}: {problem}"))
-}
-
-/// Asserts a 422 naming `field` with `code`, with a human-readable message.
-#[track_caller]
-fn assert_invalid(res: &Resp, field: &str, code: &str) -> Value {
-    let problem = res.problem(422);
-    let e = error(&problem, field);
-    assert_eq!(e["code"], code, "{problem}");
-    assert!(
-        e["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{problem}"
-    );
-    problem
-}
-
 async fn patch(app: &TestApp, client: &Value, body: Value) -> Resp {
     app.patch(&client_url(&client["id"]))
         .token(&app.admin_token())

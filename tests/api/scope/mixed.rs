@@ -2,22 +2,11 @@
 
 use super::*;
 
-async fn custom_role(app: &TestApp, key: &str, permissions: Value) {
-    let res = app
-        .post("/api/v1/roles")
-        .token(&app.admin_token())
-        .json(json!({"key": key, "name": key, "permissions": permissions}))
-        .send()
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text());
-}
-
 #[actix_web::test]
 async fn a_client_out_of_write_scope_is_readable_with_no_allowed_actions() {
     let app = TestApp::spawn().await;
     let world = World::new(&app).await;
-    custom_role(
-        &app,
+    app.role(
         "client_lead",
         json!([
             {"permission": "clients.read", "scope": "all"},
@@ -50,8 +39,7 @@ async fn a_client_out_of_write_scope_is_readable_with_no_allowed_actions() {
 async fn a_readable_client_out_of_write_scope_cannot_be_changed() {
     let app = TestApp::spawn().await;
     let world = World::new(&app).await;
-    custom_role(
-        &app,
+    app.role(
         "client_lead",
         json!([
             {"permission": "clients.read", "scope": "all"},
@@ -84,8 +72,7 @@ async fn a_readable_client_out_of_write_scope_cannot_be_changed() {
 async fn an_account_out_of_write_scope_is_readable_with_no_allowed_actions() {
     let app = TestApp::spawn().await;
     let world = World::new(&app).await;
-    custom_role(
-        &app,
+    app.role(
         "account_lead",
         json!([
             {"permission": "accounts.read", "scope": "all"},
@@ -108,8 +95,7 @@ async fn an_account_out_of_write_scope_is_readable_with_no_allowed_actions() {
 async fn list_items_carry_the_allowed_actions_their_single_records_have() {
     let app = TestApp::spawn().await;
     let world = World::new(&app).await;
-    custom_role(
-        &app,
+    app.role(
         "lead",
         json!([
             {"permission": "clients.read", "scope": "all"},
