@@ -200,12 +200,8 @@ impl Pool {
     }
 
     /// Whether the latest attempt to open a connection failed.
-    pub fn unreachable(&self) -> bool {
+    fn unreachable(&self) -> bool {
         self.unreachable.load(Ordering::Relaxed)
-    }
-
-    pub fn state(&self) -> r2d2::State {
-        self.inner.state()
     }
 }
 
