@@ -98,6 +98,16 @@ struct NewEvent<'a> {
     account_id: Option<i64>,
 }
 
+/// The event of a creation: every field of `record`, from nothing.
+pub fn created<R: Serialize>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    subject: Subject,
+    record: &R,
+) -> QueryResult<()> {
+    write(conn, actor, "create", subject, None::<&R>, Some(record))
+}
+
 /// Records `verb` (`create`, `update`, …) done to `subject`, with the fields that changed
 /// between `before` and `after` (either may be absent: create, delete). The action is
 /// always `<resource_type>.<verb>`, e.g. `clients.update`: one form for every resource.

@@ -17,6 +17,7 @@ pub mod money;
 pub mod openapi;
 pub mod random;
 pub mod request_id;
+pub mod resource;
 pub mod rest;
 pub mod scope;
 pub mod time;

@@ -98,6 +98,9 @@ instance); the password is not checked until `Retry-After` seconds have passed",
 /// Operations guarded by login limits (`auth::login_limits`), which can answer 429.
 const RATE_LIMITED: &[&str] = &["create_token"];
 
+/// Operations that take no parameters at all and refuse any query parameter with a 400.
+const NO_PARAMETERS: &[&str] = &["healthz", "readyz"];
+
 /// Completes the generated document; the result is what is served and committed.
 pub fn finalize(spec: utoipa::openapi::OpenApi) -> Value {
     let mut doc = serde_json::to_value(spec).unwrap_or_default();
@@ -220,11 +223,15 @@ fn complete_operation(op: &mut Value, has_path_params: bool) {
     let has_if_match = params.iter().any(|p| p["name"] == "If-Match");
     let has_body = op.get("requestBody").is_some();
     let uses_db = op["operationId"] != "healthz";
-    let rate_limited = op["operationId"]
-        .as_str()
-        .is_some_and(|id| RATE_LIMITED.contains(&id));
+    let listed_in = |list: &[&str]| {
+        op["operationId"]
+            .as_str()
+            .is_some_and(|id| list.contains(&id))
+    };
+    let rate_limited = listed_in(RATE_LIMITED);
+    let refuses_parameters = listed_in(NO_PARAMETERS);
     let applies = |status: &str| match status {
-        "400" => has_body || has_query || has_path_params,
+        "400" => has_body || has_query || has_path_params || refuses_parameters,
         "401" => !public,
         "403" => !public && permission != "authenticated",
         "404" => has_path_params,

@@ -132,14 +132,12 @@ pub struct Authenticated {
     pub caller: Caller,
 }
 
-impl<P: Required> FromRequest for Authorized<P> {
+impl<P: Required + 'static> FromRequest for Authorized<P> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let authenticating = authenticate_at_gate(req);
-        Box::pin(async move {
-            let caller = authenticating.await?;
+        authenticated_then(req, |caller| {
             let scope = caller
                 .scope_of(P::PERMISSION)
                 .ok_or(ApiError::Forbidden(P::PERMISSION))?;
@@ -157,12 +155,18 @@ impl FromRequest for Authenticated {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let authenticating = authenticate_at_gate(req);
-        Box::pin(async move {
-            let caller = authenticating.await?;
-            Ok(Authenticated { caller })
-        })
+        authenticated_then(req, |caller| Ok(Authenticated { caller }))
     }
+}
+
+/// The caller, authenticated at the gate, turned into the extractor by `then` (which may
+/// still refuse, as the permission check does) in the same poll.
+fn authenticated_then<T: 'static>(
+    req: &HttpRequest,
+    then: impl FnOnce(Caller) -> Result<T, ApiError> + 'static,
+) -> LocalBoxFuture<'static, Result<T, ApiError>> {
+    let authenticating = authenticate_at_gate(req);
+    Box::pin(async move { then(authenticating.await?) })
 }
 
 /// Authentication with the request's gate held open until it is done (see `gate`). The

@@ -99,3 +99,98 @@ macro_rules! columns {
     };
 }
 pub(crate) use columns;
+
+/// The conditional writes of a versioned table (one with `id`, `version`, `created_at`
+/// and `updated_at`), each returning the row as `$columns` selects it:
+/// - `insert(conn, &new, at)`, at version 1;
+/// - `update(conn, id, version, &changes, at)`, only while the row is still at `version`
+///   (`None`: another writer won);
+/// - with `delete`, also `delete(conn, id, version)` on the same condition (`false`).
+///
+/// `versioned_writes!(clients, COLUMNS -> Client, insert: ClientColumns<'_>, update: ClientColumns<'_>, delete);`
+macro_rules! versioned_writes {
+    ($table:ident, $columns:ident -> $row:ty, insert: $new:ty, update: $changes:ty $(, $delete:ident)?) => {
+        pub fn insert(
+            conn: &mut $crate::db::DbConn,
+            new: &$new,
+            at: chrono::NaiveDateTime,
+        ) -> diesel::QueryResult<$row> {
+            diesel::insert_into($table::table)
+                .values((
+                    new,
+                    $table::version.eq(1),
+                    $table::created_at.eq(at),
+                    $table::updated_at.eq(at),
+                ))
+                .returning($columns)
+                .get_result(conn)
+        }
+
+        /// Writes `changes` if the row is still at `version`; `None` when another writer won.
+        pub fn update(
+            conn: &mut $crate::db::DbConn,
+            id: i64,
+            version: i32,
+            changes: &$changes,
+            at: chrono::NaiveDateTime,
+        ) -> diesel::QueryResult<Option<$row>> {
+            let current = $table::id.eq(id).and($table::version.eq(version));
+            diesel::update($table::table.filter(current))
+                .set((changes, $table::version.eq(version + 1), $table::updated_at.eq(at)))
+                .returning($columns)
+                .get_result(conn)
+                .optional()
+        }
+
+        $($crate::db::sql::versioned_writes!(@$delete $table);)?
+    };
+    (@delete $table:ident) => {
+        /// Deletes the row if it is still at `version`; `false` when another writer won.
+        pub fn delete(conn: &mut $crate::db::DbConn, id: i64, version: i32) -> diesel::QueryResult<bool> {
+            let current = $table::id.eq(id).and($table::version.eq(version));
+            diesel::delete($table::table.filter(current))
+                .execute(conn)
+                .map(|n| n == 1)
+        }
+    };
+}
+pub(crate) use versioned_writes;
+
+/// The reads of a table under the caller's visibility, `$scope` (a function of
+/// `crate::scope`) saying which rows it reaches:
+/// - `find(conn, id, visibility)`: the row, if it exists and is visible;
+/// - `visible_ids(conn, ids, visibility)`: of `ids`, those visible — what a page asks once
+///   to say, row by row, what the caller may do.
+macro_rules! scoped_reads {
+    ($table:ident, $columns:ident -> $row:ty, $scope:path) => {
+        /// The row, if it exists and `visibility` reaches it.
+        pub fn find(
+            conn: &mut $crate::db::DbConn,
+            id: i64,
+            visibility: $crate::auth::Visibility,
+        ) -> diesel::QueryResult<Option<$row>> {
+            let mut query = $table::table.find(id).select($columns).into_boxed();
+            if let Some(visible) = $scope(visibility) {
+                query = query.filter(visible);
+            }
+            query.first(conn).optional()
+        }
+
+        /// Of `ids`, those `visibility` reaches.
+        pub fn visible_ids(
+            conn: &mut $crate::db::DbConn,
+            ids: &[i64],
+            visibility: $crate::auth::Visibility,
+        ) -> diesel::QueryResult<Vec<i64>> {
+            let mut query = $table::table
+                .filter($table::id.eq_any(ids))
+                .select($table::id)
+                .into_boxed();
+            if let Some(visible) = $scope(visibility) {
+                query = query.filter(visible);
+            }
+            query.load(conn)
+        }
+    };
+}
+pub(crate) use scoped_reads;

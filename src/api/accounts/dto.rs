@@ -6,6 +6,7 @@ use validator::Validate;
 
 use crate::db::sql::text_enum;
 use crate::money::Money;
+use crate::resource::Patch;
 use crate::rest::body::{merge, non_null, nullable};
 use crate::rest::list::{Named, Page};
 use crate::rest::record::Versioned;
@@ -170,9 +171,12 @@ pub struct AccountUpdate {
     pub external_ref: Option<Option<String>>,
 }
 
-impl AccountUpdate {
-    pub fn apply_to(&self, account: &mut Account) {
-        merge(&mut account.name, &self.name);
+impl Patch<Account> for AccountUpdate {
+    fn apply_to(self, account: &mut Account) {
+        merge(
+            &mut account.name,
+            &self.name.map(|name| name.trim().to_owned()),
+        );
         merge(&mut account.status, &self.status);
         merge(&mut account.manager_id, &self.manager_id);
         merge(&mut account.budget, &self.budget);

@@ -1,14 +1,15 @@
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 
 use super::dto::{
-    AccountCreate, AccountFilter, AccountPage, AccountUpdate, AccountView, TeamAssignment,
+    Account, AccountCreate, AccountFilter, AccountPage, AccountUpdate, AccountView, TeamAssignment,
     TeamList, TeamMember,
 };
-use super::repo::{self, AccountSort};
+use super::repo::AccountSort;
 use super::service;
 use crate::auth::{perm, Authorized};
 use crate::db;
 use crate::error::{ApiError, Problem};
+use crate::resource;
 use crate::rest::body::ValidJson;
 use crate::rest::list::ListQuery;
 use crate::rest::record::IfMatch;
@@ -34,15 +35,7 @@ pub async fn list(
     auth: Authorized<perm::AccountsRead>,
     query: ListQuery<AccountFilter, AccountSort>,
 ) -> Result<HttpResponse, ApiError> {
-    let (visibility, caller) = (auth.visibility(), auth.caller);
-    let page = db::run(&state.pool, move |conn| {
-        let rows = repo::list(conn, visibility, &query)?;
-        query
-            .page(rows)
-            .try_map_all(|rows| service::views(conn, &caller, visibility, rows))
-    })
-    .await?;
-    Ok(page.respond())
+    resource::list::<Account, _>(&state.pool, auth, query).await
 }
 
 /// Get an account
@@ -59,12 +52,7 @@ pub async fn get_one(
     auth: Authorized<perm::AccountsRead>,
     id: params::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let (visibility, id) = (auth.visibility(), id.into_inner());
-    let account = db::run(&state.pool, move |conn| {
-        service::get(conn, &auth.caller, visibility, id)
-    })
-    .await?;
-    Ok(record::ok(&account))
+    resource::get::<Account, _>(&state.pool, auth, id.into_inner()).await
 }
 
 /// Create an account
@@ -124,12 +112,8 @@ pub async fn update(
     if_match: IfMatch,
     ValidJson(patch): ValidJson<AccountUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let (visibility, id) = (auth.visibility(), id.into_inner());
-    let account = db::run(&state.pool, move |conn| {
-        service::update(conn, &auth.caller, visibility, id, &if_match, patch)
-    })
-    .await?;
-    Ok(record::ok(&account))
+    let id = id.into_inner();
+    resource::update::<Account, _>(&state.pool, auth, id, if_match, "update", patch).await
 }
 
 /// Delete an account
@@ -156,12 +140,7 @@ pub async fn delete(
     id: params::Path<i64>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let (visibility, id) = (auth.visibility(), id.into_inner());
-    db::run(&state.pool, move |conn| {
-        service::delete(conn, &auth.caller, visibility, id, &if_match)
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    resource::delete::<Account, _>(&state.pool, auth, id.into_inner(), if_match).await
 }
 
 /// List an account's team

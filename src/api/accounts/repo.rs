@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use super::dto::{Account, AccountFilter, AccountRow, TeamMember};
 use crate::auth::Visibility;
 use crate::db::schema::{account_team, accounts, staff};
-use crate::db::sql::{columns, keyset, like_pattern, name_key};
+use crate::db::sql::{columns, keyset, like_pattern, name_key, scoped_reads, versioned_writes};
 use crate::db::DbConn;
 use crate::rest::list::{By, ByNameOrTime, ListQuery};
 use crate::scope;
@@ -77,99 +77,24 @@ impl<'a> From<&'a Account> for AccountColumns<'a> {
     }
 }
 
-/// The account, if it exists and `visibility` reaches it.
-/// Of `ids`, those `visibility` reaches: what a page asks once to say, row by row, what
-/// the caller may do.
-pub fn visible_ids(
-    conn: &mut DbConn,
-    ids: &[i64],
-    visibility: Visibility,
-) -> QueryResult<Vec<i64>> {
-    let mut query = accounts::table
-        .filter(accounts::id.eq_any(ids))
-        .select(accounts::id)
-        .into_boxed();
-    if let Some(visible) = scope::accounts(visibility) {
-        query = query.filter(visible);
-    }
-    query.load(conn)
+/// A new account: its client, which never changes, and the columns that do.
+#[derive(Insertable)]
+#[diesel(table_name = accounts)]
+pub struct NewAccount<'a> {
+    pub client_id: i64,
+    #[diesel(embed)]
+    pub columns: AccountColumns<'a>,
 }
 
-pub fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> QueryResult<Option<Account>> {
-    let mut query = accounts::table.find(id).select(COLUMNS).into_boxed();
-    if let Some(visible) = scope::accounts(visibility) {
-        query = query.filter(visible);
-    }
-    query.first(conn).optional()?.map(to_account).transpose()
-}
+scoped_reads!(accounts, COLUMNS -> AccountRow, scope::accounts);
 
-pub fn insert(
-    conn: &mut DbConn,
-    client_id: i64,
-    columns: &AccountColumns,
-    at: NaiveDateTime,
-) -> QueryResult<AccountRow> {
-    diesel::insert_into(accounts::table)
-        .values((
-            accounts::client_id.eq(client_id),
-            columns,
-            accounts::version.eq(1),
-            accounts::created_at.eq(at),
-            accounts::updated_at.eq(at),
-        ))
-        .returning(COLUMNS)
-        .get_result(conn)
-}
-
-/// Writes `columns` if the row is still at `version`; `None` when another writer won.
-pub fn update(
-    conn: &mut DbConn,
-    id: i64,
-    version: i32,
-    columns: &AccountColumns,
-    at: NaiveDateTime,
-) -> QueryResult<Option<AccountRow>> {
-    diesel::update(accounts::table.filter(accounts::id.eq(id).and(accounts::version.eq(version))))
-        .set((
-            columns,
-            accounts::version.eq(version + 1),
-            accounts::updated_at.eq(at),
-        ))
-        .returning(COLUMNS)
-        .get_result(conn)
-        .optional()
-}
-
-pub fn delete(conn: &mut DbConn, id: i64, version: i32) -> QueryResult<bool> {
-    diesel::delete(accounts::table.filter(accounts::id.eq(id).and(accounts::version.eq(version))))
-        .execute(conn)
-        .map(|n| n == 1)
-}
-
-/// Whether another account of the client already has this name, ignoring case.
-pub fn name_taken(
-    conn: &mut DbConn,
-    client_id: i64,
-    name: &str,
-    except: Option<i64>,
-) -> QueryResult<bool> {
-    let query = accounts::table
-        .filter(accounts::client_id.eq(client_id))
-        .filter(accounts::name_key.eq(name_key(name)))
-        .filter(accounts::id.ne(except.unwrap_or(0)));
-    diesel::select(diesel::dsl::exists(query)).get_result(conn)
-}
-
-pub fn external_ref_taken(
-    conn: &mut DbConn,
-    external_ref: &str,
-    except: Option<i64>,
-) -> QueryResult<bool> {
-    let query = accounts::table
-        .filter(accounts::external_ref.eq(external_ref))
-        .filter(accounts::id.ne(except.unwrap_or(0)));
-    diesel::select(diesel::dsl::exists(query)).get_result(conn)
-}
+versioned_writes!(
+    accounts,
+    COLUMNS -> AccountRow,
+    insert: NewAccount<'_>,
+    update: AccountColumns<'_>,
+    delete
+);
 
 /// Accounts are listed by name or by time.
 pub type AccountSort = ByNameOrTime<Account>;
@@ -291,18 +216,19 @@ pub fn roles_on_teams(conn: &mut DbConn, staff_id: i64) -> QueryResult<Vec<(i64,
         .load(conn)
 }
 
-pub fn add_member(
-    conn: &mut DbConn,
-    account_id: i64,
-    staff_id: i64,
-    role_on_account: &str,
-    at: NaiveDateTime,
-) -> QueryResult<()> {
+/// One staff member's place on one account's team.
+#[derive(Insertable)]
+#[diesel(table_name = account_team)]
+pub struct Membership<'a> {
+    pub account_id: i64,
+    pub staff_id: i64,
+    pub role_on_account: &'a str,
+}
+
+pub fn add_member(conn: &mut DbConn, member: &Membership, at: NaiveDateTime) -> QueryResult<()> {
     diesel::insert_into(account_team::table)
         .values((
-            account_team::account_id.eq(account_id),
-            account_team::staff_id.eq(staff_id),
-            account_team::role_on_account.eq(role_on_account),
+            member,
             account_team::created_at.eq(at),
             account_team::updated_at.eq(at),
         ))
@@ -312,22 +238,16 @@ pub fn add_member(
 
 pub fn set_member_role(
     conn: &mut DbConn,
-    account_id: i64,
-    staff_id: i64,
-    role_on_account: &str,
+    member: &Membership,
     at: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::update(
-        account_team::table
-            .filter(account_team::account_id.eq(account_id))
-            .filter(account_team::staff_id.eq(staff_id)),
-    )
-    .set((
-        account_team::role_on_account.eq(role_on_account),
-        account_team::updated_at.eq(at),
-    ))
-    .execute(conn)
-    .map(|_| ())
+    diesel::update(account_team::table.find((member.account_id, member.staff_id)))
+        .set((
+            account_team::role_on_account.eq(member.role_on_account),
+            account_team::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn remove_member(conn: &mut DbConn, account_id: i64, staff_id: i64) -> QueryResult<bool> {

@@ -1,122 +1,153 @@
 //! Account and team operations. Reads go through the caller's visibility, so an account
 //! outside their assignments is "not found" — for reads, changes and its team alike.
 
+use diesel::QueryResult;
 use serde_json::json;
 
 use super::dto::{
-    Account, AccountAction, AccountCreate, AccountStatus, AccountUpdate, AccountView,
+    Account, AccountAction, AccountCreate, AccountFilter, AccountStatus, AccountView,
     TeamAssignment, TeamMember,
 };
-use super::repo::{self, AccountColumns};
+use super::repo::{self, AccountColumns, AccountSort, Membership, NewAccount};
 use crate::api::{clients, staff};
 use crate::audit::{self, Actor, Subject};
 use crate::auth::{Caller, Permission, Visibility};
 use crate::db::{self, DbConn, RowKey};
 use crate::error::{ApiError, ErrorCode};
-use crate::rest::record::IfMatch;
+use crate::resource::{self, Changed, Listed, Scoped};
+use crate::rest::list::ListQuery;
 use crate::time::now;
-use crate::versioned;
 
-const ACTIONS: &[(AccountAction, Permission)] = &[
-    (AccountAction::Update, Permission::AccountsWrite),
-    (AccountAction::Delete, Permission::AccountsWrite),
-    (AccountAction::Assign, Permission::AccountsAssign),
-];
+impl Scoped for Account {
+    const NOUN: &'static str = "account";
+    const TABLE: &'static str = "accounts";
+    type Action = AccountAction;
+    type View = AccountView;
+    const ACTIONS: &'static [(AccountAction, Permission)] = &[
+        (AccountAction::Update, Permission::AccountsWrite),
+        (AccountAction::Delete, Permission::AccountsWrite),
+        (AccountAction::Assign, Permission::AccountsAssign),
+    ];
 
-fn not_found(id: i64) -> ApiError {
-    ApiError::not_found(&what(id))
-}
-
-/// The account if `visibility` reaches it; otherwise exactly what a missing one gives.
-pub fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> Result<Account, ApiError> {
-    repo::find(conn, id, visibility)?.ok_or_else(|| not_found(id))
-}
-
-/// What `caller` may do with each of `accounts`, for a whole page at once. `found_under` is
-/// the visibility they were just read with (see `Caller::allowed_actions`); after a write,
-/// pass `Visibility::All`: the write may have changed the answer.
-pub fn views(
-    conn: &mut DbConn,
-    caller: &Caller,
-    found_under: Visibility,
-    accounts: Vec<Account>,
-) -> Result<Vec<AccountView>, ApiError> {
-    let assigned = Visibility::Assigned(caller.staff_id);
-    Ok(caller.with_allowed_actions(
-        ACTIONS,
-        found_under,
-        accounts,
-        |account| account.id,
-        |ids| repo::visible_ids(conn, ids, assigned),
-        |account, allowed_actions| AccountView {
-            account,
-            allowed_actions,
-        },
-    )?)
-}
-
-/// One account with what `caller` may do with it (see [`views`]).
-pub fn view(
-    conn: &mut DbConn,
-    caller: &Caller,
-    found_under: Visibility,
-    account: Account,
-) -> Result<AccountView, ApiError> {
-    let mut views = views(conn, caller, found_under, vec![account])?;
-    Ok(views.remove(0))
-}
-
-pub fn get(
-    conn: &mut DbConn,
-    caller: &Caller,
-    visibility: Visibility,
-    id: i64,
-) -> Result<AccountView, ApiError> {
-    let account = find(conn, id, visibility)?;
-    view(conn, caller, visibility, account)
-}
-
-fn unique_conflict(e: diesel::result::Error) -> ApiError {
-    ApiError::from_unique_index(
-        e,
-        &[
-            (
-                "name_key",
-                "name",
-                "the client already has an account with this name",
-            ),
-            (
-                "external_ref",
-                "external_ref",
-                "an account with this external_ref already exists",
-            ),
-        ],
-    )
-}
-
-fn ensure_unique(
-    conn: &mut DbConn,
-    account: &Account,
-    except: Option<i64>,
-) -> Result<(), ApiError> {
-    if repo::name_taken(conn, account.client_id, &account.name, except)? {
-        return Err(ApiError::duplicate(
-            "name",
-            format!(
-                "client {} already has an account named {:?}",
-                account.client_id, account.name
-            ),
-        ));
+    fn id(&self) -> i64 {
+        self.id
     }
-    if let Some(external_ref) = &account.external_ref {
-        if repo::external_ref_taken(conn, external_ref, except)? {
-            return Err(ApiError::duplicate(
-                "external_ref",
-                format!("an account with external_ref {external_ref:?} already exists"),
-            ));
+
+    fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> QueryResult<Option<Self>> {
+        repo::find(conn, id, visibility)?
+            .map(repo::to_account)
+            .transpose()
+    }
+
+    fn visible_ids(
+        conn: &mut DbConn,
+        ids: &[i64],
+        visibility: Visibility,
+    ) -> QueryResult<Vec<i64>> {
+        repo::visible_ids(conn, ids, visibility)
+    }
+
+    fn view(self, allowed_actions: Vec<AccountAction>) -> AccountView {
+        AccountView {
+            account: self,
+            allowed_actions,
         }
     }
-    Ok(())
+}
+
+impl Changed for Account {
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn subject(&self) -> Subject {
+        Subject::account(self.id, self.client_id)
+    }
+
+    /// A new manager must be active; an unchanged one may have been deactivated since.
+    /// (Uniqueness is the write's own check: see `unique_conflict`.)
+    fn check(conn: &mut DbConn, before: &Self, after: &Self) -> Result<(), ApiError> {
+        if let Some(manager_id) = after.manager_id.filter(|m| Some(*m) != before.manager_id) {
+            ensure_active_staff(conn, "manager_id", manager_id)?;
+        }
+        Ok(())
+    }
+
+    fn write(conn: &mut DbConn, before: &Self, after: &Self) -> Result<Option<Self>, ApiError> {
+        let columns = AccountColumns::from(after);
+        let row = repo::update(conn, before.id, before.version, &columns, now());
+        Ok(row
+            .map_err(unique_conflict(after))?
+            .map(repo::to_account)
+            .transpose()?)
+    }
+
+    fn delete(conn: &mut DbConn, id: i64, version: i32) -> QueryResult<bool> {
+        repo::delete(conn, id, version)
+    }
+
+    /// Anything but the team referring to the account (briefs, contracts, payments).
+    const DELETE_BLOCKED: &'static str =
+        "while other records refer to it; set its status to closed instead";
+
+    /// The team goes with the account; the feed says so, member by member.
+    fn before_delete(&self, conn: &mut DbConn, caller: &Caller) -> Result<(), ApiError> {
+        for member in repo::team(conn, self.id)? {
+            audit::write(
+                conn,
+                &Actor::from(caller),
+                "unassign",
+                Subject::team_member(self.id, self.client_id, member.staff_id),
+                Some(&member_summary(&member)),
+                None::<&serde_json::Value>,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Listed for Account {
+    type Filter = AccountFilter;
+    type Sort = AccountSort;
+
+    fn list(
+        conn: &mut DbConn,
+        visibility: Visibility,
+        query: &ListQuery<AccountFilter, AccountSort>,
+    ) -> QueryResult<Vec<Self>> {
+        repo::list(conn, visibility, query)
+    }
+}
+
+fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> Result<Account, ApiError> {
+    resource::find(conn, id, visibility)
+}
+
+fn what(id: i64) -> String {
+    resource::what::<Account>(id)
+}
+
+/// The unique index that refused `account`, on its field: names are unique within the
+/// client, external references across all accounts. The insert or update itself is the
+/// check, so no race slips between a check and the write.
+fn unique_conflict(account: &Account) -> impl FnOnce(diesel::result::Error) -> ApiError + '_ {
+    move |e| {
+        let name = format!(
+            "client {} already has an account named {:?}",
+            account.client_id, account.name
+        );
+        let external_ref = format!(
+            "an account with external_ref {:?} already exists",
+            account.external_ref.as_deref().unwrap_or_default()
+        );
+        ApiError::from_unique_index(
+            e,
+            &[
+                ("name_key", "name", &name),
+                ("external_ref", "external_ref", &external_ref),
+            ],
+        )
+    }
 }
 
 /// A manager or team member must be an active staff member.
@@ -168,117 +199,26 @@ pub fn create(
             created_at: at,
             updated_at: at,
         };
-        ensure_unique(conn, &draft, None)?;
-        let row = repo::insert(conn, draft.client_id, &AccountColumns::from(&draft), at)
-            .map_err(unique_conflict)?;
+        let row = repo::insert(
+            conn,
+            &NewAccount {
+                client_id: draft.client_id,
+                columns: AccountColumns::from(&draft),
+            },
+            at,
+        )
+        .map_err(unique_conflict(&draft))?;
         let account = repo::to_account(row)?;
-        audit::write(
+        audit::created(
             conn,
             &Actor::from(caller),
-            "create",
             Subject::account(account.id, account.client_id),
-            None::<&Account>,
-            Some(&account),
+            &account,
         )?;
         Ok::<_, ApiError>(account)
     })?;
     // A new account was not read under any visibility: ask, if a grant needs it.
-    view(conn, caller, Visibility::All, account)
-}
-
-/// Reads the account for a change: locked until the transaction ends, within the caller's
-/// visibility.
-fn find_for_change(
-    conn: &mut DbConn,
-    id: i64,
-    visibility: Visibility,
-) -> Result<Account, ApiError> {
-    versioned::find_for_change(conn, "accounts", RowKey::Id(id), &what(id), |conn| {
-        repo::find(conn, id, visibility)
-    })
-}
-
-fn what(id: i64) -> String {
-    format!("account {id}")
-}
-
-pub fn update(
-    conn: &mut DbConn,
-    caller: &Caller,
-    visibility: Visibility,
-    id: i64,
-    if_match: &IfMatch,
-    patch: AccountUpdate,
-) -> Result<AccountView, ApiError> {
-    let account = db::write_tx(conn, |conn| {
-        let before = find_for_change(conn, id, visibility)?;
-        if_match.check(before.version)?;
-        let mut after = before.clone();
-        patch.apply_to(&mut after);
-        after.name = after.name.trim().to_owned();
-        if after == before {
-            return Ok(before);
-        }
-        if let Some(manager_id) = after.manager_id.filter(|m| Some(*m) != before.manager_id) {
-            ensure_active_staff(conn, "manager_id", manager_id)?;
-        }
-        ensure_unique(conn, &after, Some(id))?;
-        let columns = AccountColumns::from(&after);
-        let row = repo::update(conn, id, before.version, &columns, now());
-        let row = versioned::written(&what(id), row.map_err(unique_conflict)?)?;
-        let updated = repo::to_account(row)?;
-        audit::write(
-            conn,
-            &Actor::from(caller),
-            "update",
-            Subject::account(id, updated.client_id),
-            Some(&before),
-            Some(&updated),
-        )?;
-        Ok::<_, ApiError>(updated)
-    })?;
-    // After a write, ask afresh (see `view`): a new manager can take the account away.
-    view(conn, caller, Visibility::All, account)
-}
-
-/// Deleting removes the team with the account; anything else referring to it (briefs,
-/// contracts, payments) makes it a 409: close the account instead.
-pub fn delete(
-    conn: &mut DbConn,
-    caller: &Caller,
-    visibility: Visibility,
-    id: i64,
-    if_match: &IfMatch,
-) -> Result<(), ApiError> {
-    db::write_tx(conn, |conn| {
-        let before = find_for_change(conn, id, visibility)?;
-        if_match.check(before.version)?;
-        // The team goes with the account; the feed says so, member by member.
-        for member in repo::team(conn, id)? {
-            audit::write(
-                conn,
-                &Actor::from(caller),
-                "unassign",
-                Subject::team_member(id, before.client_id, member.staff_id),
-                Some(&member_summary(&member)),
-                None::<&serde_json::Value>,
-            )?;
-        }
-        versioned::deleted(
-            &what(id),
-            repo::delete(conn, id, before.version),
-            "while other records refer to it; set its status to closed instead",
-        )?;
-        audit::write(
-            conn,
-            &Actor::from(caller),
-            "delete",
-            Subject::account(id, before.client_id),
-            Some(&before),
-            None::<&Account>,
-        )?;
-        Ok(())
-    })
+    resource::view(conn, caller, Visibility::All, account)
 }
 
 pub fn team(
@@ -307,14 +247,21 @@ pub fn assign(
         // A deactivated member stays on the team as history, but is not assigned anew.
         ensure_active_staff(conn, "staff_id", staff_id)?;
         let before = repo::member(conn, account_id, staff_id)?;
-        let at = now();
+        let (at, place) = (
+            now(),
+            Membership {
+                account_id,
+                staff_id,
+                role_on_account: &role,
+            },
+        );
         match &before {
             Some(member) if member.role_on_account == role => return Ok((member.clone(), false)),
-            Some(_) => repo::set_member_role(conn, account_id, staff_id, &role, at)?,
-            None => repo::add_member(conn, account_id, staff_id, &role, at)?,
+            Some(_) => repo::set_member_role(conn, &place, at)?,
+            None => repo::add_member(conn, &place, at)?,
         }
-        let after =
-            repo::member(conn, account_id, staff_id)?.ok_or_else(|| not_found(account_id))?;
+        let after = repo::member(conn, account_id, staff_id)?
+            .ok_or_else(|| ApiError::not_found(&what(account_id)))?;
         audit::write(
             conn,
             &Actor::from(caller),

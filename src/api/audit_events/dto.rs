@@ -1,6 +1,8 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
+use diesel::deserialize::{FromSql, Queryable};
+use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -8,7 +10,7 @@ use crate::rest::list::{Key, KeyKind, Page, Sort};
 use crate::time::{rfc3339, Timestamp};
 
 /// One change to one record.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Queryable, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": 1042, "occurred_at": "2026-03-02T16:05:12.250Z", "actor_id": 7,
     "action": "clients.update", "resource_type": "clients", "resource_id": "42",
@@ -29,9 +31,32 @@ pub struct AuditEvent {
     pub resource_type: String,
     pub resource_id: String,
     /// Each field that changed, by name, with its value before and after.
+    #[diesel(deserialize_as = StoredChanges)]
     pub changes: BTreeMap<String, FieldChange>,
     /// The `X-Request-Id` of the request that made the change.
     pub request_id: String,
+}
+
+/// `changes` as stored: the JSON text `audit::write` wrote, as this very shape.
+pub struct StoredChanges(BTreeMap<String, FieldChange>);
+
+impl<DB: diesel::backend::Backend> Queryable<Text, DB> for StoredChanges
+where
+    String: FromSql<Text, DB>,
+{
+    type Row = String;
+
+    fn build(text: String) -> diesel::deserialize::Result<Self> {
+        Ok(StoredChanges(
+            serde_json::from_str(&text).unwrap_or_default(),
+        ))
+    }
+}
+
+impl From<StoredChanges> for BTreeMap<String, FieldChange> {
+    fn from(stored: StoredChanges) -> Self {
+        stored.0
+    }
 }
 
 /// One page of `GET` on the list (named for the spec; see [`Page`]).

@@ -1,4 +1,3 @@
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::dto::{AuditEvent, AuditFilter, AuditSort};
@@ -8,17 +7,6 @@ use crate::db::DbConn;
 use crate::rest::list::ListQuery;
 use crate::scope;
 use crate::time::Timestamp;
-
-type Row = (
-    i64,
-    NaiveDateTime,
-    Option<i64>,
-    String,
-    String,
-    String,
-    String,
-    String,
-);
 
 /// Events ordered by id, which is the order they were committed in on one database.
 pub fn list(
@@ -66,30 +54,5 @@ pub fn list(
     } else {
         query.order(audit_events::id.asc())
     };
-    let rows: Vec<Row> = query.limit(list.fetch_limit()).load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                id,
-                occurred_at,
-                actor_id,
-                action,
-                resource_type,
-                resource_id,
-                changes,
-                request_id,
-            )| AuditEvent {
-                id,
-                occurred_at,
-                actor_id,
-                action,
-                resource_type,
-                resource_id,
-                // Written by `audit::write` as this very shape.
-                changes: serde_json::from_str(&changes).unwrap_or_default(),
-                request_id,
-            },
-        )
-        .collect())
+    query.limit(list.fetch_limit()).load(conn)
 }

@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::db::sql::text_enum;
+use crate::resource::Patch;
 use crate::rest::body::{merge, non_null, nullable};
 use crate::rest::list::{Named, Page};
 use crate::rest::record::Versioned;
@@ -190,9 +191,12 @@ pub struct ClientUpdate {
     pub external_ref: Option<Option<String>>,
 }
 
-impl ClientUpdate {
-    pub fn apply_to(&self, client: &mut Client) {
-        merge(&mut client.name, &self.name);
+impl Patch<Client> for ClientUpdate {
+    fn apply_to(self, client: &mut Client) {
+        merge(
+            &mut client.name,
+            &self.name.map(|name| name.trim().to_owned()),
+        );
         merge(&mut client.legal_name, &self.legal_name);
         merge(&mut client.industry, &self.industry);
         merge(&mut client.website, &self.website);
@@ -220,6 +224,13 @@ pub struct HealthUpdate {
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
     #[schema(max_length = 2000)]
     pub health_note: Option<String>,
+}
+
+impl Patch<Client> for HealthUpdate {
+    fn apply_to(self, client: &mut Client) {
+        client.health = self.health;
+        client.health_note = self.health_note;
+    }
 }
 
 /// The filters of `GET /clients`; they combine with AND.

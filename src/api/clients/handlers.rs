@@ -1,11 +1,14 @@
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 
-use super::dto::{ClientCreate, ClientFilter, ClientPage, ClientUpdate, ClientView, HealthUpdate};
-use super::repo::{self, ClientSort};
+use super::dto::{
+    Client, ClientCreate, ClientFilter, ClientPage, ClientUpdate, ClientView, HealthUpdate,
+};
+use super::repo::ClientSort;
 use super::service;
 use crate::auth::{perm, Authorized};
 use crate::db;
 use crate::error::{ApiError, Problem};
+use crate::resource;
 use crate::rest::body::ValidJson;
 use crate::rest::list::ListQuery;
 use crate::rest::record::IfMatch;
@@ -30,15 +33,7 @@ pub async fn list(
     auth: Authorized<perm::ClientsRead>,
     query: ListQuery<ClientFilter, ClientSort>,
 ) -> Result<HttpResponse, ApiError> {
-    let (visibility, caller) = (auth.visibility(), auth.caller);
-    let page = db::run(&state.pool, move |conn| {
-        let rows = repo::list(conn, visibility, &query)?;
-        query
-            .page(rows)
-            .try_map_all(|rows| service::views(conn, &caller, visibility, rows))
-    })
-    .await?;
-    Ok(page.respond())
+    resource::list::<Client, _>(&state.pool, auth, query).await
 }
 
 /// Get a client
@@ -55,12 +50,7 @@ pub async fn get_one(
     auth: Authorized<perm::ClientsRead>,
     id: params::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let (visibility, id) = (auth.visibility(), id.into_inner());
-    let client = db::run(&state.pool, move |conn| {
-        service::get(conn, &auth.caller, visibility, id)
-    })
-    .await?;
-    Ok(record::ok(&client))
+    resource::get::<Client, _>(&state.pool, auth, id.into_inner()).await
 }
 
 /// Create a client
@@ -116,12 +106,8 @@ pub async fn update(
     if_match: IfMatch,
     ValidJson(patch): ValidJson<ClientUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let (visibility, id) = (auth.visibility(), id.into_inner());
-    let client = db::run(&state.pool, move |conn| {
-        service::update(conn, &auth.caller, visibility, id, &if_match, patch)
-    })
-    .await?;
-    Ok(record::ok(&client))
+    let id = id.into_inner();
+    resource::update::<Client, _>(&state.pool, auth, id, if_match, "update", patch).await
 }
 
 /// Set a client's relationship health
@@ -147,12 +133,8 @@ pub async fn set_health(
     if_match: IfMatch,
     ValidJson(input): ValidJson<HealthUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let (visibility, id) = (auth.visibility(), id.into_inner());
-    let client = db::run(&state.pool, move |conn| {
-        service::set_health(conn, &auth.caller, visibility, id, &if_match, input)
-    })
-    .await?;
-    Ok(record::ok(&client))
+    let id = id.into_inner();
+    resource::update::<Client, _>(&state.pool, auth, id, if_match, "health", input).await
 }
 
 /// Delete a client
@@ -178,10 +160,5 @@ pub async fn delete(
     id: params::Path<i64>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let (visibility, id) = (auth.visibility(), id.into_inner());
-    db::run(&state.pool, move |conn| {
-        service::delete(conn, &auth.caller, visibility, id, &if_match)
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    resource::delete::<Client, _>(&state.pool, auth, id.into_inner(), if_match).await
 }

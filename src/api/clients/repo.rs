@@ -1,10 +1,9 @@
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::dto::{Client, ClientFilter};
 use crate::auth::Visibility;
 use crate::db::schema::clients;
-use crate::db::sql::{columns, keyset, like_pattern, name_key};
+use crate::db::sql::{columns, keyset, like_pattern, name_key, scoped_reads, versioned_writes};
 use crate::db::DbConn;
 use crate::rest::list::{By, ByNameOrTime, ListQuery};
 use crate::scope;
@@ -68,91 +67,15 @@ impl<'a> From<&'a Client> for ClientColumns<'a> {
     }
 }
 
-/// The client, if it exists and `visibility` reaches it.
-/// Of `ids`, those `visibility` reaches: what a page asks once to say, row by row, what
-/// the caller may do.
-pub fn visible_ids(
-    conn: &mut DbConn,
-    ids: &[i64],
-    visibility: Visibility,
-) -> QueryResult<Vec<i64>> {
-    let mut query = clients::table
-        .filter(clients::id.eq_any(ids))
-        .select(clients::id)
-        .into_boxed();
-    if let Some(visible) = scope::clients(visibility) {
-        query = query.filter(visible);
-    }
-    query.load(conn)
-}
+scoped_reads!(clients, COLUMNS -> Client, scope::clients);
 
-pub fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> QueryResult<Option<Client>> {
-    let mut query = clients::table.find(id).select(COLUMNS).into_boxed();
-    if let Some(visible) = scope::clients(visibility) {
-        query = query.filter(visible);
-    }
-    query.first(conn).optional()
-}
-
-pub fn insert(
-    conn: &mut DbConn,
-    columns: &ClientColumns,
-    at: NaiveDateTime,
-) -> QueryResult<Client> {
-    diesel::insert_into(clients::table)
-        .values((
-            columns,
-            clients::version.eq(1),
-            clients::created_at.eq(at),
-            clients::updated_at.eq(at),
-        ))
-        .returning(COLUMNS)
-        .get_result(conn)
-}
-
-/// Writes `columns` if the row is still at `version`; `None` when another writer won.
-pub fn update(
-    conn: &mut DbConn,
-    id: i64,
-    version: i32,
-    columns: &ClientColumns,
-    at: NaiveDateTime,
-) -> QueryResult<Option<Client>> {
-    diesel::update(clients::table.filter(clients::id.eq(id).and(clients::version.eq(version))))
-        .set((
-            columns,
-            clients::version.eq(version + 1),
-            clients::updated_at.eq(at),
-        ))
-        .returning(COLUMNS)
-        .get_result(conn)
-        .optional()
-}
-
-pub fn delete(conn: &mut DbConn, id: i64, version: i32) -> QueryResult<bool> {
-    diesel::delete(clients::table.filter(clients::id.eq(id).and(clients::version.eq(version))))
-        .execute(conn)
-        .map(|n| n == 1)
-}
-
-/// Whether another client already has this name, compared ignoring case.
-pub fn name_taken(conn: &mut DbConn, name: &str, except: Option<i64>) -> QueryResult<bool> {
-    let query = clients::table
-        .filter(clients::name_key.eq(name_key(name)))
-        .filter(clients::id.ne(except.unwrap_or(0)));
-    diesel::select(diesel::dsl::exists(query)).get_result(conn)
-}
-
-pub fn external_ref_taken(
-    conn: &mut DbConn,
-    external_ref: &str,
-    except: Option<i64>,
-) -> QueryResult<bool> {
-    let query = clients::table
-        .filter(clients::external_ref.eq(external_ref))
-        .filter(clients::id.ne(except.unwrap_or(0)));
-    diesel::select(diesel::dsl::exists(query)).get_result(conn)
-}
+versioned_writes!(
+    clients,
+    COLUMNS -> Client,
+    insert: ClientColumns<'_>,
+    update: ClientColumns<'_>,
+    delete
+);
 
 /// Clients are listed by name or by time.
 pub type ClientSort = ByNameOrTime<Client>;

@@ -53,14 +53,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: RoleCreate) -> Result<R
             },
             now(),
         )?;
-        audit::write(
-            conn,
-            actor,
-            "create",
-            Subject::new(RESOURCE, &role.key),
-            None::<&Role>,
-            Some(&role),
-        )?;
+        audit::created(conn, actor, Subject::new(RESOURCE, &role.key), &role)?;
         Ok(role)
     })
 }

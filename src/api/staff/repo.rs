@@ -1,9 +1,8 @@
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::dto::{Staff, StaffFilter};
 use crate::db::schema::staff;
-use crate::db::sql::{columns, keyset, like_pattern, lower};
+use crate::db::sql::{columns, keyset, like_pattern, lower, versioned_writes};
 use crate::db::DbConn;
 use crate::rest::list::{Key, KeyKind, ListQuery, Sort};
 
@@ -22,12 +21,15 @@ columns!(
     )
 );
 
+#[derive(Insertable)]
+#[diesel(table_name = staff)]
 pub struct NewStaff<'a> {
     pub email: &'a str,
     pub full_name: &'a str,
     pub role: &'a str,
     pub reports_to: Option<i64>,
     pub password_hash: &'a str,
+    pub active: bool,
 }
 
 #[derive(AsChangeset)]
@@ -72,40 +74,12 @@ pub fn manager_of(conn: &mut DbConn, id: i64) -> QueryResult<Option<i64>> {
         .map(Option::flatten)
 }
 
-pub fn insert(conn: &mut DbConn, new: &NewStaff, at: NaiveDateTime) -> QueryResult<Staff> {
-    diesel::insert_into(staff::table)
-        .values((
-            staff::email.eq(new.email),
-            staff::full_name.eq(new.full_name),
-            staff::role.eq(new.role),
-            staff::reports_to.eq(new.reports_to),
-            staff::active.eq(true),
-            staff::password_hash.eq(new.password_hash),
-            staff::version.eq(1),
-            staff::created_at.eq(at),
-            staff::updated_at.eq(at),
-        ))
-        .returning(COLUMNS)
-        .get_result(conn)
-}
-
-pub fn update(
-    conn: &mut DbConn,
-    id: i64,
-    version: i32,
-    changes: &StaffChanges,
-    at: NaiveDateTime,
-) -> QueryResult<Option<Staff>> {
-    diesel::update(staff::table.filter(staff::id.eq(id).and(staff::version.eq(version))))
-        .set((
-            changes,
-            staff::version.eq(version + 1),
-            staff::updated_at.eq(at),
-        ))
-        .returning(COLUMNS)
-        .get_result(conn)
-        .optional()
-}
+versioned_writes!(
+    staff,
+    COLUMNS -> Staff,
+    insert: NewStaff<'_>,
+    update: StaffChanges<'_>
+);
 
 #[derive(Debug, Clone, Copy)]
 pub enum StaffSort {

@@ -127,17 +127,11 @@ pub fn insert(
                 role,
                 reports_to,
                 password_hash: &hash,
+                active: true,
             },
             now(),
         )?;
-        audit::write(
-            conn,
-            actor,
-            "create",
-            Subject::new(RESOURCE, staff.id),
-            None::<&Staff>,
-            Some(&staff),
-        )?;
+        audit::created(conn, actor, Subject::new(RESOURCE, staff.id), &staff)?;
         Ok(staff)
     })
 }

@@ -116,3 +116,16 @@ async fn concurrent_creates_of_one_name_within_a_client_make_one_account() {
         .json();
     assert_eq!(page["data"].as_array().unwrap().len(), 1);
 }
+
+/// With both fields taken, both backends name the same one: the name (see the clients'
+/// twin of this test).
+#[actix_web::test]
+async fn an_update_taking_both_a_name_and_an_external_ref_is_409_on_name() {
+    let app = TestApp::spawn().await;
+    let client = app.client("Acme").await;
+    let body = json!({"client_id": client["id"], "name": "Snacks", "external_ref": "PRJ-1"});
+    assert_eq!(create(&app, body).await.status, 201);
+    let other = app.account(&client["id"], "Drinks").await;
+    let res = patch(&app, &other, json!({"name": "snacks", "external_ref": "PRJ-1"})).await;
+    assert_duplicate(&res, "name");
+}

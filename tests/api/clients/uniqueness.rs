@@ -92,3 +92,16 @@ async fn patch_may_change_the_case_of_its_own_name() {
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json()["name"], "ACME");
 }
+
+/// The write itself is the uniqueness check; with both fields taken, both backends name
+/// the same one (the name, whose index comes first), so the answer never depends on them.
+#[actix_web::test]
+async fn create_with_both_name_and_external_ref_taken_is_409_on_name() {
+    let app = TestApp::spawn().await;
+    let first = create(&app, json!({"name": "Acme", "external_ref": "ACC-1"})).await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    let res = create(&app, json!({"name": "ACME", "external_ref": "ACC-1"})).await;
+    let problem = res.problem(409);
+    assert_eq!(problem["errors"][0]["field"], "name", "{problem}");
+    assert_eq!(problem["detail"], "a client named \"ACME\" already exists", "{problem}");
+}

@@ -1,0 +1,2 @@
+-- The order of the checks is not part of the schema: nothing to undo.
+SELECT 1;
