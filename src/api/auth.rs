@@ -45,7 +45,9 @@ pub struct TokenResponse {
     operation_id = "create_token",
     request_body = TokenRequest,
     responses(
-        (status = 200, description = "A bearer token", body = TokenResponse),
+        (status = 200, description = "A bearer token", body = TokenResponse, headers(
+            ("Cache-Control" = String, description = "`no-store`: a token is never cached"),
+        )),
         (status = 401, description = "Wrong email or password, or a deactivated account", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-permission" = json!("public"))),

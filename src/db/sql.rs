@@ -67,6 +67,30 @@ macro_rules! keyset {
 }
 pub(crate) use keyset;
 
+/// The order most records share (`rest::list::ByNameOrTime`) on `$table`: a [`keyset!`] on
+/// `name`, `created_at` or `updated_at`, each then `id`, as `$list` asks.
+macro_rules! keyset_by_name_or_time {
+    ($query:ident, $table:ident, $list:expr) => {{
+        use $crate::rest::list::By;
+        let (list, descending) = ($list, $list.descending);
+        match list.sort.0 {
+            By::Name => {
+                let after = list.after_text();
+                $crate::db::sql::keyset!($query, $table::name, $table::id, after, descending)
+            }
+            By::CreatedAt => {
+                let after = list.after_time();
+                $crate::db::sql::keyset!($query, $table::created_at, $table::id, after, descending)
+            }
+            By::UpdatedAt => {
+                let after = list.after_time();
+                $crate::db::sql::keyset!($query, $table::updated_at, $table::id, after, descending)
+            }
+        }
+    }};
+}
+pub(crate) use keyset_by_name_or_time;
+
 /// `%` and `_` in a user's search text match themselves, not any character.
 pub fn like_pattern(search: &str) -> String {
     let mut escaped = String::with_capacity(search.len() + 2);

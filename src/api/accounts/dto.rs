@@ -96,6 +96,19 @@ impl TryFrom<AccountRow> for Account {
     }
 }
 
+/// Read straight from a row: a value no account can have (a CHECK constraint keeps them
+/// out) is a corrupted row, reported like any unreadable column.
+impl<ST, DB: diesel::backend::Backend> Queryable<ST, DB> for Account
+where
+    AccountRow: Queryable<ST, DB>,
+{
+    type Row = <AccountRow as Queryable<ST, DB>>::Row;
+
+    fn build(row: Self::Row) -> diesel::deserialize::Result<Self> {
+        Ok(Account::try_from(AccountRow::build(row)?)?)
+    }
+}
+
 /// An account as one caller sees it, with what they may do with it.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({

@@ -1,17 +1,19 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::dto::{Account, AccountFilter, AccountRow, TeamMember};
+use super::dto::{Account, AccountFilter, TeamMember};
 use crate::auth::Visibility;
 use crate::db::schema::{account_team, accounts, staff};
-use crate::db::sql::{columns, keyset, like_pattern, name_key, scoped_reads, versioned_writes};
+use crate::db::sql::{
+    columns, keyset_by_name_or_time, like_pattern, name_key, scoped_reads, versioned_writes,
+};
 use crate::db::DbConn;
-use crate::rest::list::{By, ByNameOrTime, ListQuery};
+use crate::rest::list::{ByNameOrTime, ListQuery};
 use crate::scope;
 use crate::time::Timestamp;
 
 columns!(
-    /// Every column but `name_key`, in [`AccountRow`]'s field order.
+    /// Every column but `name_key`, in the field order of `AccountRow`, read as an [`Account`].
     COLUMNS: Columns = (
         accounts::id,
         accounts::client_id,
@@ -28,17 +30,6 @@ columns!(
         accounts::updated_at,
     )
 );
-
-fn to_accounts(rows: Vec<AccountRow>) -> QueryResult<Vec<Account>> {
-    rows.into_iter().map(to_account).collect()
-}
-
-/// A stored row as an account; a value no account can have (a CHECK constraint keeps them
-/// out) is a corrupted row, reported like any unreadable column.
-pub fn to_account(row: AccountRow) -> QueryResult<Account> {
-    Account::try_from(row)
-        .map_err(|e| diesel::result::Error::DeserializationError(e.to_string().into()))
-}
 
 /// The columns an account's owner can change; written on insert and on every update.
 #[derive(Insertable, AsChangeset)]
@@ -86,11 +77,11 @@ pub struct NewAccount<'a> {
     pub columns: AccountColumns<'a>,
 }
 
-scoped_reads!(accounts, COLUMNS -> AccountRow, scope::accounts);
+scoped_reads!(accounts, COLUMNS -> Account, scope::accounts);
 
 versioned_writes!(
     accounts,
-    COLUMNS -> AccountRow,
+    COLUMNS -> Account,
     insert: NewAccount<'_>,
     update: AccountColumns<'_>,
     delete
@@ -125,37 +116,8 @@ pub fn list(
     if let Some(Timestamp(since)) = filter.updated_since {
         query = query.filter(accounts::updated_at.ge(since));
     }
-    let descending = list.descending;
-    match list.sort.0 {
-        By::Name => {
-            keyset!(
-                query,
-                accounts::name,
-                accounts::id,
-                list.after_text(),
-                descending
-            )
-        }
-        By::CreatedAt => {
-            keyset!(
-                query,
-                accounts::created_at,
-                accounts::id,
-                list.after_time(),
-                descending
-            )
-        }
-        By::UpdatedAt => {
-            keyset!(
-                query,
-                accounts::updated_at,
-                accounts::id,
-                list.after_time(),
-                descending
-            )
-        }
-    }
-    to_accounts(query.limit(list.fetch_limit()).load(conn)?)
+    keyset_by_name_or_time!(query, accounts, list);
+    query.limit(list.fetch_limit()).load(conn)
 }
 
 /// Every account `staff_id` manages or is on the team of, by name.
@@ -167,7 +129,7 @@ pub fn assigned_to(conn: &mut DbConn, staff_id: i64) -> QueryResult<Vec<Account>
     if let Some(visible) = scope::accounts(Visibility::Assigned(staff_id)) {
         query = query.filter(visible);
     }
-    to_accounts(query.load(conn)?)
+    query.load(conn)
 }
 
 // ---------------------------------------------------------------------------------------

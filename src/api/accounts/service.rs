@@ -34,9 +34,7 @@ impl Scoped for Account {
     }
 
     fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> QueryResult<Option<Self>> {
-        repo::find(conn, id, visibility)?
-            .map(repo::to_account)
-            .transpose()
+        repo::find(conn, id, visibility)
     }
 
     fn visible_ids(
@@ -75,11 +73,8 @@ impl Changed for Account {
 
     fn write(conn: &mut DbConn, before: &Self, after: &Self) -> Result<Option<Self>, ApiError> {
         let columns = AccountColumns::from(after);
-        let row = repo::update(conn, before.id, before.version, &columns, now());
-        Ok(row
-            .map_err(unique_conflict(after))?
-            .map(repo::to_account)
-            .transpose()?)
+        repo::update(conn, before.id, before.version, &columns, now())
+            .map_err(unique_conflict(after))
     }
 
     fn delete(conn: &mut DbConn, id: i64, version: i32) -> QueryResult<bool> {
@@ -199,16 +194,11 @@ pub fn create(
             created_at: at,
             updated_at: at,
         };
-        let row = repo::insert(
-            conn,
-            &NewAccount {
-                client_id: draft.client_id,
-                columns: AccountColumns::from(&draft),
-            },
-            at,
-        )
-        .map_err(unique_conflict(&draft))?;
-        let account = repo::to_account(row)?;
+        let new = NewAccount {
+            client_id: draft.client_id,
+            columns: AccountColumns::from(&draft),
+        };
+        let account = repo::insert(conn, &new, at).map_err(unique_conflict(&draft))?;
         audit::created(
             conn,
             &Actor::from(caller),

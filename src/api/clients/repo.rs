@@ -3,9 +3,11 @@ use diesel::prelude::*;
 use super::dto::{Client, ClientFilter};
 use crate::auth::Visibility;
 use crate::db::schema::clients;
-use crate::db::sql::{columns, keyset, like_pattern, name_key, scoped_reads, versioned_writes};
+use crate::db::sql::{
+    columns, keyset_by_name_or_time, like_pattern, name_key, scoped_reads, versioned_writes,
+};
 use crate::db::DbConn;
-use crate::rest::list::{By, ByNameOrTime, ListQuery};
+use crate::rest::list::{ByNameOrTime, ListQuery};
 use crate::scope;
 use crate::time::Timestamp;
 
@@ -106,35 +108,6 @@ pub fn list(
     if let Some(Timestamp(since)) = filter.updated_since {
         query = query.filter(clients::updated_at.ge(since));
     }
-    let descending = list.descending;
-    match list.sort.0 {
-        By::Name => {
-            keyset!(
-                query,
-                clients::name,
-                clients::id,
-                list.after_text(),
-                descending
-            )
-        }
-        By::CreatedAt => {
-            keyset!(
-                query,
-                clients::created_at,
-                clients::id,
-                list.after_time(),
-                descending
-            )
-        }
-        By::UpdatedAt => {
-            keyset!(
-                query,
-                clients::updated_at,
-                clients::id,
-                list.after_time(),
-                descending
-            )
-        }
-    }
+    keyset_by_name_or_time!(query, clients, list);
     query.limit(list.fetch_limit()).load(conn)
 }

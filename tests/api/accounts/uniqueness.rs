@@ -126,6 +126,11 @@ async fn an_update_taking_both_a_name_and_an_external_ref_is_409_on_name() {
     let body = json!({"client_id": client["id"], "name": "Snacks", "external_ref": "PRJ-1"});
     assert_eq!(create(&app, body).await.status, 201);
     let other = app.account(&client["id"], "Drinks").await;
-    let res = patch(&app, &other, json!({"name": "snacks", "external_ref": "PRJ-1"})).await;
+    let res = patch(
+        &app,
+        &other,
+        json!({"name": "snacks", "external_ref": "PRJ-1"}),
+    )
+    .await;
     assert_duplicate(&res, "name");
 }

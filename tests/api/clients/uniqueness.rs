@@ -103,5 +103,8 @@ async fn create_with_both_name_and_external_ref_taken_is_409_on_name() {
     let res = create(&app, json!({"name": "ACME", "external_ref": "ACC-1"})).await;
     let problem = res.problem(409);
     assert_eq!(problem["errors"][0]["field"], "name", "{problem}");
-    assert_eq!(problem["detail"], "a client named \"ACME\" already exists", "{problem}");
+    assert_eq!(
+        problem["detail"], "a client named \"ACME\" already exists",
+        "{problem}"
+    );
 }
