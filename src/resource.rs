@@ -140,12 +140,13 @@ pub async fn get<R: Scoped, P: Required>(
     auth: Authorized<P>,
     id: i64,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = auth.visibility();
-    let view = db::run(pool, move |conn| {
-        let row = find::<R>(conn, id, visibility)?;
-        view(conn, &auth.caller, visibility, row)
-    })
-    .await?;
+    let view = auth
+        .run(pool, move |conn, access| {
+            let visibility = access.visibility();
+            let row = find::<R>(conn, id, visibility)?;
+            view(conn, &access.caller, visibility, row)
+        })
+        .await?;
     Ok(record::ok(&view))
 }
 
@@ -155,14 +156,15 @@ pub async fn list<R: Listed, P: Required>(
     auth: Authorized<P>,
     query: ListQuery<R::Filter, R::Sort>,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = auth.visibility();
-    let page = db::run(pool, move |conn| {
-        let rows = R::list(conn, visibility, &query)?;
-        query
-            .page(rows)
-            .try_map_all(|rows| views(conn, &auth.caller, visibility, rows))
-    })
-    .await?;
+    let page = auth
+        .run(pool, move |conn, access| {
+            let visibility = access.visibility();
+            let rows = R::list(conn, visibility, &query)?;
+            query
+                .page(rows)
+                .try_map_all(|rows| views(conn, &access.caller, visibility, rows))
+        })
+        .await?;
     Ok(page.respond())
 }
 
@@ -237,12 +239,13 @@ pub async fn update<R: Changed, P: Required>(
     verb: &'static str,
     body: impl Patch<R>,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = auth.visibility();
-    let view = db::run(pool, move |conn| {
-        let edit = |record: &mut R| body.apply_to(record);
-        change(conn, &auth.caller, visibility, id, &if_match, verb, edit)
-    })
-    .await?;
+    let view = auth
+        .run(pool, move |conn, access| {
+            let edit = |record: &mut R| body.apply_to(record);
+            let visibility = access.visibility();
+            change(conn, &access.caller, visibility, id, &if_match, verb, edit)
+        })
+        .await?;
     Ok(record::ok(&view))
 }
 
@@ -253,9 +256,8 @@ pub async fn delete<R: Changed, P: Required>(
     id: i64,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = auth.visibility();
-    db::run(pool, move |conn| {
-        remove::<R>(conn, &auth.caller, visibility, id, &if_match)
+    auth.run(pool, move |conn, access| {
+        remove::<R>(conn, &access.caller, access.visibility(), id, &if_match)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::accounts::dto::AccountStatus;
 use super::{accounts, staff};
 use crate::auth::{grants, Authenticated, Grant};
-use crate::db::{self, DbConn};
+use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::AppState;
 use staff::dto::Staff;
@@ -64,19 +64,20 @@ pub struct MyAccount {
 )]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
-    let id = auth.caller.staff_id;
-    let me = db::run(&state.pool, move |conn| {
-        let staff = staff::repo::find(conn, id)?
-            .ok_or_else(|| ApiError::not_found(&format!("staff member {id}")))?;
-        let permissions = grants::of_role(conn, &staff.role)?;
-        let accounts = my_accounts(conn, id)?;
-        Ok(Me {
-            staff,
-            permissions,
-            accounts,
+    let me = auth
+        .run(&state.pool, move |conn, caller| {
+            let id = caller.staff_id;
+            let staff = staff::repo::find(conn, id)?
+                .ok_or_else(|| ApiError::not_found(&format!("staff member {id}")))?;
+            let permissions = grants::of_role(conn, &staff.role)?;
+            let accounts = my_accounts(conn, id)?;
+            Ok(Me {
+                staff,
+                permissions,
+                accounts,
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Ok().json(me))
 }
 

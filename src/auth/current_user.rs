@@ -1,20 +1,20 @@
 //! The extractors that authenticate a request and check the one permission its handler
-//! declares. A handler cannot run without them, so the check cannot be forgotten.
+//! declares. A handler cannot reach the database or the caller but through them, so the
+//! check cannot be forgotten.
 
-use std::future::Future;
+use std::future::{ready, Ready};
 use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use diesel::prelude::*;
-use futures_util::future::LocalBoxFuture;
 
 use super::gate;
 use super::jwt::TokenError;
 use super::permissions::{Grant, Permission, Required, Scope};
 use crate::db::schema::{role_permissions, staff};
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Pool};
 use crate::error::ApiError;
 use crate::request_id::RequestId;
 use crate::AppState;
@@ -113,70 +113,164 @@ impl Visibility {
     }
 }
 
-/// A caller who holds permission `P`, with the scope they hold it in.
+/// A request with a valid bearer token whose handler requires permission `P`.
+///
+/// The token is checked at once (401). Whether its staff member is still active and holds
+/// `P` is read from the database by [`Authorized::run`], on the connection the handler's
+/// work then uses: one pool checkout and one round trip for authorization per request.
+/// `run` is the only way to the caller, so no handler can act before the check.
 pub struct Authorized<P: Required> {
-    pub caller: Caller,
-    pub scope: Scope,
+    token: Token,
     _permission: PhantomData<P>,
 }
 
-impl<P: Required> Authorized<P> {
-    /// The records `P` reaches for this caller: what every query of the handler filters by.
+/// What authorization established: who calls, and in what scope they hold the permission.
+pub struct Access {
+    pub caller: Caller,
+    pub scope: Scope,
+}
+
+impl Access {
+    /// The records the permission reaches for this caller: what every query filters by.
     pub fn visibility(&self) -> Visibility {
         Visibility::of(&self.caller, self.scope)
     }
 }
 
-/// A caller with a valid token and an active account; no permission required.
+impl<P: Required> Authorized<P> {
+    /// `work` on a pooled connection (see `db::run`), once the caller has been found active
+    /// and holding `P` on that same connection (401, then 403).
+    pub async fn run<T, F>(self, pool: &Pool, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn, Access) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        db::run(pool, move |conn| {
+            let (caller, scope) = self.token.check(conn, Some(P::PERMISSION))?;
+            let scope = scope.ok_or(ApiError::Forbidden(P::PERMISSION))?;
+            work(conn, Access { caller, scope })
+        })
+        .await
+    }
+}
+
+/// A request with a valid bearer token from an active staff member; no permission
+/// required. As for [`Authorized`], [`Authenticated::run`] makes the database part of the
+/// check.
 pub struct Authenticated {
-    pub caller: Caller,
+    token: Token,
+}
+
+impl Authenticated {
+    /// `work` on a pooled connection, once the caller has been found active on it (401).
+    pub async fn run<T, F>(self, pool: &Pool, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn, Caller) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        db::run(pool, move |conn| {
+            let (caller, _) = self.token.check(conn, None)?;
+            work(conn, caller)
+        })
+        .await
+    }
 }
 
 impl<P: Required + 'static> FromRequest for Authorized<P> {
     type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+    type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        authenticated_then(req, |caller| {
-            let scope = caller
-                .scope_of(P::PERMISSION)
-                .ok_or(ApiError::Forbidden(P::PERMISSION))?;
-            Ok(Authorized {
-                caller,
-                scope,
-                _permission: PhantomData,
-            })
-        })
+        ready(Token::of(req, Some(P::PERMISSION)).map(|token| Authorized {
+            token,
+            _permission: PhantomData,
+        }))
     }
 }
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+    type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        authenticated_then(req, |caller| Ok(Authenticated { caller }))
+        ready(Token::of(req, None).map(|token| Authenticated { token }))
     }
 }
 
-/// The caller, authenticated at the gate, turned into the extractor by `then` (which may
-/// still refuse, as the permission check does) in the same poll.
-fn authenticated_then<T: 'static>(
-    req: &HttpRequest,
-    then: impl FnOnce(Caller) -> Result<T, ApiError> + 'static,
-) -> LocalBoxFuture<'static, Result<T, ApiError>> {
-    let authenticating = authenticate_at_gate(req);
-    Box::pin(async move { then(authenticating.await?) })
+/// A verified token: whose it is, and the request it came with.
+#[derive(Clone)]
+struct Token {
+    staff_id: i64,
+    request_id: String,
 }
 
-/// Authentication with the request's gate held open until it is done (see `gate`). The
-/// permission check that follows it runs in the same poll, before any held extractor.
-fn authenticate_at_gate(req: &HttpRequest) -> impl Future<Output = Result<Caller, ApiError>> {
-    let req = req.clone();
-    let deciding = gate::open(&req);
-    async move {
-        let _deciding = deciding;
-        authenticate(&req).await
+impl Token {
+    /// The request's verified token (401 otherwise). Tells the request's gate how to decide
+    /// authorization early, should a request-shape extractor have an error to report.
+    fn of(req: &HttpRequest, permission: Option<Permission>) -> Result<Token, ApiError> {
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .ok_or_else(|| ApiError::internal("application state is not configured"))?;
+        let staff_id = state
+            .tokens
+            .verify(bearer_token(req)?)
+            .map_err(|e| match e {
+                TokenError::Expired => {
+                    ApiError::Unauthorized("the access token has expired".into())
+                }
+                TokenError::NotYetValid => {
+                    ApiError::Unauthorized("the access token is not valid yet".into())
+                }
+                TokenError::Invalid => ApiError::Unauthorized("the access token is invalid".into()),
+            })?;
+        let request_id = req
+            .extensions()
+            .get::<RequestId>()
+            .map(|id| id.0.clone())
+            .unwrap_or_default();
+        let token = Token {
+            staff_id,
+            request_id,
+        };
+        let (state, early) = (state.clone(), token.clone());
+        gate::decide_with(req, move || {
+            let (pool, token) = (state.pool.clone(), early.clone());
+            Box::pin(async move {
+                db::run(&pool, move |conn| {
+                    let (_, scope) = token.check(conn, permission)?;
+                    match (permission, scope) {
+                        (Some(permission), None) => Err(ApiError::Forbidden(permission)),
+                        _ => Ok(()),
+                    }
+                })
+                .await
+            })
+        });
+        Ok(token)
+    }
+
+    /// Reads the staff member and their role's grants, so that deactivation and role
+    /// changes apply to the very next request on every instance: the caller if active
+    /// (401 otherwise), with their scope of `permission` if they hold it.
+    fn check(
+        &self,
+        conn: &mut DbConn,
+        permission: Option<Permission>,
+    ) -> Result<(Caller, Option<Scope>), ApiError> {
+        match load_caller(conn, self.staff_id)? {
+            Some((true, grants)) => {
+                let caller = Caller {
+                    staff_id: self.staff_id,
+                    request_id: self.request_id.clone(),
+                    grants,
+                };
+                let scope = permission.and_then(|p| caller.scope_of(p));
+                Ok((caller, scope))
+            }
+            _ => Err(ApiError::Unauthorized(
+                "the access token's staff member is deactivated or no longer exists".into(),
+            )),
+        }
     }
 }
 
@@ -195,41 +289,6 @@ fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
         }
         _ => Err(ApiError::Unauthorized(
             "the Authorization header must be `Bearer <token>`".into(),
-        )),
-    }
-}
-
-/// Verifies the token, then reads the staff member and their role's grants from the
-/// database, so that deactivation and role changes apply to the very next request on
-/// every instance.
-async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal("application state is not configured"))?;
-    let staff_id = state
-        .tokens
-        .verify(bearer_token(req)?)
-        .map_err(|e| match e {
-            TokenError::Expired => ApiError::Unauthorized("the access token has expired".into()),
-            TokenError::NotYetValid => {
-                ApiError::Unauthorized("the access token is not valid yet".into())
-            }
-            TokenError::Invalid => ApiError::Unauthorized("the access token is invalid".into()),
-        })?;
-    let request_id = req
-        .extensions()
-        .get::<RequestId>()
-        .map(|id| id.0.clone())
-        .unwrap_or_default();
-    let found = db::run(&state.pool, move |conn| Ok(load_caller(conn, staff_id)?)).await?;
-    match found {
-        Some((true, grants)) => Ok(Caller {
-            staff_id,
-            request_id,
-            grants,
-        }),
-        _ => Err(ApiError::Unauthorized(
-            "the access token's staff member is deactivated or no longer exists".into(),
         )),
     }
 }

@@ -1,47 +1,51 @@
 //! Statuses come in one fixed order: 401, then 403, then the request's shape
 //! (400/413/415/422), whatever order the extractors finish in.
 //!
-//! actix runs a handler's extractors together and answers the first error it meets.
-//! Authorization reads the database while a query or body check can fail at once, so
-//! without a gate a caller lacking the permission who also sends a bad body would hear 403
-//! or 422 depending on timing. The authorizing extractor opens a gate that stays open until
-//! it has decided; the request-shape extractors hold their errors until then. If
-//! authorization fails, actix answers its error and drops theirs.
+//! The authorizing extractor checks the token at once (401) and leaves the database part
+//! of authorization (is the staff member active, do they hold the permission) to the
+//! handler, which makes it on the same connection as its own work. So a request-shape
+//! extractor that has an error to report first asks the gate to decide authorization
+//! now: if that fails, its 401 or 403 is the answer instead. The error path pays for an
+//! early decision; a well-formed request is authorized once, by its handler.
+
+use std::rc::Rc;
 
 use actix_web::{HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use tokio::sync::watch;
 
 use crate::error::ApiError;
 
-/// Held by the authorizing extractor while it decides; dropping it closes the gate.
-pub struct Deciding(#[allow(dead_code)] watch::Sender<()>);
+/// Decides authorization for the request: `Ok` when it would pass.
+type Decide = Rc<dyn Fn() -> LocalBoxFuture<'static, Result<(), ApiError>>>;
 
 #[derive(Clone)]
-struct Open(watch::Receiver<()>);
+struct Decider(Decide);
 
-/// Opens the gate for this request. Called from `from_request`, which actix runs for a
-/// handler's extractors in signature order, so extractors after it find the gate.
-pub fn open(req: &HttpRequest) -> Deciding {
-    let (decided, open) = watch::channel(());
-    req.extensions_mut().insert(Open(open));
-    Deciding(decided)
+/// Leaves how to decide this request's authorization early. Called from `from_request`,
+/// which actix runs for a handler's extractors in signature order, so extractors after
+/// the authorizing one find it.
+pub fn decide_with(
+    req: &HttpRequest,
+    decide: impl Fn() -> LocalBoxFuture<'static, Result<(), ApiError>> + 'static,
+) {
+    req.extensions_mut().insert(Decider(Rc::new(decide)));
 }
 
-/// What a request-shape extractor waits on before it reports an error.
-pub struct Gate(Option<watch::Receiver<()>>);
+/// What a request-shape extractor consults before it reports an error.
+pub struct Gate(Option<Decide>);
 
 impl Gate {
-    /// The gate of this request, if an authorizing extractor opened one.
+    /// The gate of this request, if an authorizing extractor set one.
     pub fn of(req: &HttpRequest) -> Gate {
-        Gate(req.extensions().get::<Open>().map(|open| open.0.clone()))
+        Gate(req.extensions().get::<Decider>().map(|d| d.0.clone()))
     }
 
-    /// `result`, after authorization has decided when `result` is an error.
+    /// `result`, unless it is an error and authorization fails: then that failure. With no
+    /// gate (a public operation, or a token already refused, whose 401 actix answers
+    /// first: it runs the extractors' futures in signature order) `result` as it is.
     pub async fn hold<T>(self, result: Result<T, ApiError>) -> Result<T, ApiError> {
-        if let (Err(_), Some(mut open)) = (&result, self.0) {
-            // Only ever resolves by the sender being dropped: nothing is sent.
-            let _ = open.changed().await;
+        if let (Err(_), Some(decide)) = (&result, self.0) {
+            decide().await?;
         }
         result
     }

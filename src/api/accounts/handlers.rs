@@ -7,7 +7,6 @@ use super::dto::{
 use super::repo::AccountSort;
 use super::service;
 use crate::auth::{perm, Authorized};
-use crate::db;
 use crate::error::{ApiError, Problem};
 use crate::resource;
 use crate::rest::body::ValidJson;
@@ -75,11 +74,11 @@ pub async fn create(
     auth: Authorized<perm::AccountsWrite>,
     ValidJson(input): ValidJson<AccountCreate>,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = auth.visibility();
-    let account = db::run(&state.pool, move |conn| {
-        service::create(conn, &auth.caller, visibility, input)
-    })
-    .await?;
+    let account = auth
+        .run(&state.pool, move |conn, access| {
+            service::create(conn, &access.caller, access.visibility(), input)
+        })
+        .await?;
     Ok(record::created(
         format!("/api/v1/accounts/{}", account.account.id),
         &account,
@@ -157,8 +156,12 @@ pub async fn team(
     auth: Authorized<perm::AccountsRead>,
     id: params::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let (visibility, id) = (auth.visibility(), id.into_inner());
-    let data = db::run(&state.pool, move |conn| service::team(conn, visibility, id)).await?;
+    let id = id.into_inner();
+    let data = auth
+        .run(&state.pool, move |conn, access| {
+            service::team(conn, access.visibility(), id)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(TeamList { data }))
 }
 
@@ -179,11 +182,12 @@ pub async fn get_member(
     auth: Authorized<perm::AccountsRead>,
     path: params::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (visibility, (id, staff_id)) = (auth.visibility(), path.into_inner());
-    let member = db::run(&state.pool, move |conn| {
-        service::member(conn, visibility, id, staff_id)
-    })
-    .await?;
+    let (id, staff_id) = path.into_inner();
+    let member = auth
+        .run(&state.pool, move |conn, access| {
+            service::member(conn, access.visibility(), id, staff_id)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(member))
 }
 
@@ -212,11 +216,13 @@ pub async fn assign(
     path: params::Path<(i64, i64)>,
     ValidJson(input): ValidJson<TeamAssignment>,
 ) -> Result<HttpResponse, ApiError> {
-    let (visibility, (id, staff_id)) = (auth.visibility(), path.into_inner());
-    let (member, added) = db::run(&state.pool, move |conn| {
-        service::assign(conn, &auth.caller, visibility, id, staff_id, input)
-    })
-    .await?;
+    let (id, staff_id) = path.into_inner();
+    let (member, added) = auth
+        .run(&state.pool, move |conn, access| {
+            let visibility = access.visibility();
+            service::assign(conn, &access.caller, visibility, id, staff_id, input)
+        })
+        .await?;
     Ok(if added {
         HttpResponse::Created()
             .insert_header(("Location", format!("/api/v1/accounts/{id}/team/{staff_id}")))
@@ -243,9 +249,9 @@ pub async fn unassign(
     auth: Authorized<perm::AccountsAssign>,
     path: params::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (visibility, (id, staff_id)) = (auth.visibility(), path.into_inner());
-    db::run(&state.pool, move |conn| {
-        service::unassign(conn, &auth.caller, visibility, id, staff_id)
+    let (id, staff_id) = path.into_inner();
+    auth.run(&state.pool, move |conn, access| {
+        service::unassign(conn, &access.caller, access.visibility(), id, staff_id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

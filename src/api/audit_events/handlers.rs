@@ -3,7 +3,6 @@ use actix_web::{get, web, HttpResponse};
 use super::dto::{AuditEventPage, AuditFilter, AuditSort};
 use super::repo;
 use crate::auth::{perm, Authorized};
-use crate::db;
 use crate::error::ApiError;
 use crate::rest::list::ListQuery;
 use crate::AppState;
@@ -28,11 +27,11 @@ pub async fn list(
     auth: Authorized<perm::AuditRead>,
     query: ListQuery<AuditFilter, AuditSort>,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = auth.visibility();
-    let page = db::run(&state.pool, move |conn| {
-        let rows = repo::list(conn, visibility, &query)?;
-        Ok(query.page(rows))
-    })
-    .await?;
+    let page = auth
+        .run(&state.pool, move |conn, access| {
+            let rows = repo::list(conn, access.visibility(), &query)?;
+            Ok(query.page(rows))
+        })
+        .await?;
     Ok(page.respond())
 }

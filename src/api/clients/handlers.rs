@@ -6,7 +6,6 @@ use super::dto::{
 use super::repo::ClientSort;
 use super::service;
 use crate::auth::{perm, Authorized};
-use crate::db;
 use crate::error::{ApiError, Problem};
 use crate::resource;
 use crate::rest::body::ValidJson;
@@ -70,10 +69,11 @@ pub async fn create(
     auth: Authorized<perm::ClientsWrite>,
     ValidJson(input): ValidJson<ClientCreate>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = db::run(&state.pool, move |conn| {
-        service::create(conn, &auth.caller, input)
-    })
-    .await?;
+    let client = auth
+        .run(&state.pool, move |conn, access| {
+            service::create(conn, &access.caller, input)
+        })
+        .await?;
     Ok(record::created(
         format!("/api/v1/clients/{}", client.client.id),
         &client,

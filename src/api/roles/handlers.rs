@@ -3,7 +3,6 @@ use actix_web::{get, post, put, web, HttpResponse};
 use super::dto::{Role, RoleCreate, RoleList, RoleUpdate};
 use super::{repo, service};
 use crate::auth::{perm, Authorized};
-use crate::db;
 use crate::error::{ApiError, Problem};
 use crate::rest::body::ValidJson;
 use crate::rest::record::IfMatch;
@@ -22,9 +21,11 @@ use crate::AppState;
 #[get("/roles")]
 pub async fn list(
     state: web::Data<AppState>,
-    _auth: Authorized<perm::RolesRead>,
+    auth: Authorized<perm::RolesRead>,
 ) -> Result<HttpResponse, ApiError> {
-    let data = db::run(&state.pool, |conn| Ok(repo::list(conn)?)).await?;
+    let data = auth
+        .run(&state.pool, |conn, _| Ok(repo::list(conn)?))
+        .await?;
     Ok(HttpResponse::Ok().json(RoleList { data }))
 }
 
@@ -39,11 +40,13 @@ pub async fn list(
 #[get("/roles/{key}")]
 pub async fn get_one(
     state: web::Data<AppState>,
-    _auth: Authorized<perm::RolesRead>,
+    auth: Authorized<perm::RolesRead>,
     key: params::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
-    let role = db::run(&state.pool, move |conn| service::get(conn, &key)).await?;
+    let role = auth
+        .run(&state.pool, move |conn, _| service::get(conn, &key))
+        .await?;
     Ok(record::ok(&role))
 }
 
@@ -67,11 +70,11 @@ pub async fn create(
     auth: Authorized<perm::RolesWrite>,
     ValidJson(input): ValidJson<RoleCreate>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = auth.caller;
-    let role = db::run(&state.pool, move |conn| {
-        service::create(conn, &caller, input)
-    })
-    .await?;
+    let role = auth
+        .run(&state.pool, move |conn, access| {
+            service::create(conn, &access.caller, input)
+        })
+        .await?;
     Ok(record::created(
         format!("/api/v1/roles/{}", role.key),
         &role,
@@ -106,10 +109,11 @@ pub async fn update(
     if_match: IfMatch,
     ValidJson(input): ValidJson<RoleUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let (caller, key) = (auth.caller, key.into_inner());
-    let role = db::run(&state.pool, move |conn| {
-        service::update(conn, &caller, &key, &if_match, input)
-    })
-    .await?;
+    let key = key.into_inner();
+    let role = auth
+        .run(&state.pool, move |conn, access| {
+            service::update(conn, &access.caller, &key, &if_match, input)
+        })
+        .await?;
     Ok(record::ok(&role))
 }

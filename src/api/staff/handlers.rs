@@ -4,7 +4,6 @@ use super::dto::{Staff, StaffCreate, StaffFilter, StaffPage, StaffUpdate};
 use super::repo::{self, StaffSort};
 use super::service;
 use crate::auth::{perm, Authorized};
-use crate::db;
 use crate::error::{ApiError, Problem};
 use crate::rest::body::ValidJson;
 use crate::rest::list::ListQuery;
@@ -25,14 +24,15 @@ use crate::AppState;
 #[get("/staff")]
 pub async fn list(
     state: web::Data<AppState>,
-    _auth: Authorized<perm::StaffRead>,
+    auth: Authorized<perm::StaffRead>,
     query: ListQuery<StaffFilter, StaffSort>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = db::run(&state.pool, move |conn| {
-        let rows = repo::list(conn, &query)?;
-        Ok(query.page(rows))
-    })
-    .await?;
+    let page = auth
+        .run(&state.pool, move |conn, _| {
+            let rows = repo::list(conn, &query)?;
+            Ok(query.page(rows))
+        })
+        .await?;
     Ok(page.respond())
 }
 
@@ -47,11 +47,13 @@ pub async fn list(
 #[get("/staff/{id}")]
 pub async fn get_one(
     state: web::Data<AppState>,
-    _auth: Authorized<perm::StaffRead>,
+    auth: Authorized<perm::StaffRead>,
     id: params::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let staff = db::run(&state.pool, move |conn| service::get(conn, id)).await?;
+    let staff = auth
+        .run(&state.pool, move |conn, _| service::get(conn, id))
+        .await?;
     Ok(record::ok(&staff))
 }
 
@@ -76,11 +78,11 @@ pub async fn create(
     auth: Authorized<perm::StaffWrite>,
     ValidJson(input): ValidJson<StaffCreate>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = auth.caller;
-    let staff = db::run(&state.pool, move |conn| {
-        service::create(conn, &caller, input)
-    })
-    .await?;
+    let staff = auth
+        .run(&state.pool, move |conn, access| {
+            service::create(conn, &access.caller, input)
+        })
+        .await?;
     Ok(record::created(
         format!("/api/v1/staff/{}", staff.id),
         &staff,
@@ -116,10 +118,11 @@ pub async fn update(
     if_match: IfMatch,
     ValidJson(patch): ValidJson<StaffUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let (caller, id) = (auth.caller, id.into_inner());
-    let staff = db::run(&state.pool, move |conn| {
-        service::update(conn, &caller, id, &if_match, patch)
-    })
-    .await?;
+    let id = id.into_inner();
+    let staff = auth
+        .run(&state.pool, move |conn, access| {
+            service::update(conn, &access.caller, id, &if_match, patch)
+        })
+        .await?;
     Ok(record::ok(&staff))
 }
