@@ -285,7 +285,10 @@ async fn create_client(
     let industry_ok = industry.as_ref().map_or(true, |i| i.chars().count() <= 100);
     let status_ok = matches!(status.as_str(), "prospect" | "active" | "inactive");
     if !(name_ok && industry_ok && status_ok) {
-        return Err(Fail(StatusCode::UNPROCESSABLE_ENTITY, "invalid name, industry or status"));
+        return Err(Fail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid name, industry or status",
+        ));
     }
     let now = chrono::Utc::now().naive_utc();
     let created = db(&pool, move |conn| {
@@ -303,9 +306,10 @@ async fn create_client(
             .returning(Client::as_returning())
             .get_result(conn)
             .map_err(|e| match e {
-                DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                    Fail(StatusCode::CONFLICT, "a client with this name already exists")
-                }
+                DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Fail(
+                    StatusCode::CONFLICT,
+                    "a client with this name already exists",
+                ),
                 e => internal(e),
             })
     })
