@@ -282,7 +282,7 @@ async fn create_client(
     let name = name.trim().to_owned();
     let status = status.unwrap_or_else(|| "prospect".to_owned());
     let name_ok = (1..=200).contains(&name.chars().count());
-    let industry_ok = industry.as_ref().map_or(true, |i| i.chars().count() <= 100);
+    let industry_ok = industry.as_ref().is_none_or(|i| i.chars().count() <= 100);
     let status_ok = matches!(status.as_str(), "prospect" | "active" | "inactive");
     if !(name_ok && industry_ok && status_ok) {
         return Err(Fail(
