@@ -23,32 +23,7 @@ use_database "${BENCH_STMT_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/suit
 
 need cargo psql python3 curl
 
-# --- where the server logs ------------------------------------------------------------
-# With the logging collector, pg_current_logfile() says; without it the log is whatever
-# the postmaster's stderr is, which /proc shows (root, or the server's own user).
-find_log() {
-    [[ -n ${BENCH_PG_LOG:-} ]] && { echo "$BENCH_PG_LOG"; return; }
-    local collector datadir file pid
-    collector=$(psql_maint -At -c "SHOW logging_collector")
-    datadir=$(psql_maint -At -c "SHOW data_directory")
-    if [[ $collector == on ]]; then
-        file=$(psql_maint -At -c "SELECT pg_current_logfile('stderr')")
-        [[ -n $file && $file != /* ]] && file="$datadir/$file"
-    else
-        pid=$(head -n 1 "$datadir/postmaster.pid" 2>/dev/null) ||
-            die "cannot read $datadir/postmaster.pid to find the server's log; set BENCH_PG_LOG"
-        file=$(readlink "/proc/$pid/fd/2" 2>/dev/null) ||
-            die "cannot see the server's stderr; set BENCH_PG_LOG to its log file"
-    fi
-    echo "$file"
-}
-PG_LOG=$(find_log)
-[[ -r $PG_LOG && -f $PG_LOG ]] || die "the server log $PG_LOG is not a readable file; set BENCH_PG_LOG"
-[[ $(psql_maint -At -c "SHOW log_destination") == *stderr* ]] ||
-    die "the server does not log to stderr (log_destination); the statement log cannot be read"
-[[ $(psql_maint -At -c "SHOW log_line_prefix") == *%d* ]] ||
-    die "log_line_prefix has no %d: the log cannot tell this database's statements from others'"
-log "server log: $PG_LOG"
+open_statement_log || die "the statements are counted from the server's log"
 
 TMP=$(mktemp -d -t suits-statements.XXXXXX)
 cleanup() {

@@ -167,6 +167,40 @@ vacuum_analyze() {
     psql_db -c "VACUUM ANALYZE"
 }
 
+# --- the server's log ----------------------------------------------------------------
+
+# Sets PG_LOG to the server's log file when the statements of this database can be read
+# from it; otherwise says why and returns 1. With the logging collector,
+# pg_current_logfile() names the file; without it the log is whatever the postmaster's
+# stderr is, which /proc shows (to root, or to the server's own user). BENCH_PG_LOG
+# overrides.
+open_statement_log() {
+    PG_LOG=${BENCH_PG_LOG:-}
+    if [[ -z $PG_LOG ]]; then
+        local datadir pid
+        datadir=$(psql_maint -At -c "SHOW data_directory")
+        if [[ $(psql_maint -At -c "SHOW logging_collector") == on ]]; then
+            PG_LOG=$(psql_maint -At -c "SELECT pg_current_logfile('stderr')")
+            [[ -n $PG_LOG && $PG_LOG != /* ]] && PG_LOG="$datadir/$PG_LOG"
+        elif pid=$(head -n 1 "$datadir/postmaster.pid" 2>/dev/null); then
+            PG_LOG=$(readlink "/proc/$pid/fd/2" 2>/dev/null || true)
+        fi
+    fi
+    if [[ -z $PG_LOG || ! -f $PG_LOG || ! -r $PG_LOG ]]; then
+        log "cannot read the server's log (${PG_LOG:-not found}); set BENCH_PG_LOG to its file"
+        return 1
+    fi
+    if [[ $(psql_maint -At -c "SHOW log_destination") != *stderr* ]]; then
+        log "the server does not log to stderr (log_destination): its log cannot be read here"
+        return 1
+    fi
+    if [[ $(psql_maint -At -c "SHOW log_line_prefix") != *%d* ]]; then
+        log "log_line_prefix has no %d: the log cannot tell this database's lines from others'"
+        return 1
+    fi
+    log "server log: $PG_LOG"
+}
+
 # --- servers -------------------------------------------------------------------
 
 # Pids of the servers this script started: the only processes it ever stops.
