@@ -144,12 +144,15 @@ migrate_and_staff() {
 }
 
 # load_data CLIENTS PER_CLIENT LAYOUT AUDIT: bench/sql/load.sql with its variables.
-# LAYOUT says where the assigned caller's 50 clients are: `spread` evenly over the
-# table, or the `newest` 50.
+# LAYOUT says where the assigned caller's 50 clients are in Suits's default order (oldest
+# first): `oldest` (the first 50, the cheapest case for that order: a scoped page is
+# found at once), `spread` evenly over the table, or `newest` (the last 50: a scoped first
+# page has to pass over every other row).
 load_data() {
     local clients=$1 per_client=$2 layout=$3 audit=$4 first step
     ((clients >= 50)) || die "at least 50 clients are needed (the assigned caller has 50)"
     case $layout in
+        oldest) step=1 first=1 ;;
         spread) step=$((clients / 50)) first=$((clients / 50)) ;;
         newest) step=1 first=$((clients - 49)) ;;
         *) die "unknown layout $layout" ;;

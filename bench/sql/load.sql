@@ -10,7 +10,11 @@
 -- Values are valid for every CHECK and NOT NULL column; name_key is lower(name), which is
 -- what Suits writes for these ASCII names.
 \set ON_ERROR_STOP on
-SET synchronous_commit = off;   -- a bulk load of a throw-away database; Suits never does this
+-- A bulk load into a throw-away database, so: no waiting for each commit to be flushed,
+-- and no per-row foreign-key triggers (replica mode; superuser only). That halves the time
+-- of a million-row load; the references are checked once, in bulk, at the end instead.
+SET synchronous_commit = off;
+SET session_replication_role = replica;
 
 INSERT INTO staff (email, full_name, role, active, password_hash, version, created_at, updated_at)
 SELECT 'staff-' || g || '@bench.test', 'Staff ' || g, 'account_manager', true,
@@ -79,6 +83,27 @@ FROM (
 ) events
 ORDER BY at, resource_type DESC, resource_id;
 \endif
+
+-- The foreign keys the triggers did not check: fail the load if any row points nowhere.
+SET session_replication_role = DEFAULT;
+DO $$
+DECLARE
+    dangling bigint;
+BEGIN
+    SELECT (SELECT count(*) FROM accounts a
+             WHERE NOT EXISTS (SELECT 1 FROM clients c WHERE c.id = a.client_id)
+                OR (a.manager_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.id = a.manager_id)))
+         + (SELECT count(*) FROM account_team t
+             WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.account_id)
+                OR NOT EXISTS (SELECT 1 FROM staff s WHERE s.id = t.staff_id))
+         + (SELECT count(*) FROM audit_events e
+             WHERE e.actor_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.id = e.actor_id))
+      INTO dangling;
+    IF dangling > 0 THEN
+        RAISE EXCEPTION 'load.sql: % rows with dangling references', dangling;
+    END IF;
+END
+$$;
 
 -- Ids were given explicitly: move the identity sequences past them.
 SELECT setval(pg_get_serial_sequence('clients', 'id'), (SELECT max(id) FROM clients));
