@@ -36,8 +36,8 @@ TMP=$(mktemp -d -t suits-compare.XXXXXX)
 WRK_PID=""
 SAMPLER_PID=""
 cleanup() {
-    [[ -n $WRK_PID ]] && kill "$WRK_PID" 2>/dev/null || true
-    [[ -n $SAMPLER_PID ]] && kill "$SAMPLER_PID" 2>/dev/null || true
+    if [[ -n $WRK_PID ]]; then kill "$WRK_PID" 2>/dev/null || true; fi
+    if [[ -n $SAMPLER_PID ]]; then kill "$SAMPLER_PID" 2>/dev/null || true; fi
     cleanup_servers
     rm -rf "$TMP"
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # settings here are used by the scripts sourcing it
 # Shared by compare.sh, growth.sh and statements.sh: source it, do not run it.
 # Building, one throw-away PostgreSQL database, loading it, starting and stopping the
 # servers this run started (and only those), tokens.
