@@ -32,6 +32,8 @@ RUN=$(date -u +%Y%m%dT%H%M%SZ)
 TMP=$(mktemp -d -t suits-growth.XXXXXX)
 cleanup() {
     cleanup_servers
+    # The database stays for inspection, without auto_explain.
+    psql_maint -c "ALTER DATABASE $DB_NAME RESET ALL" 2>/dev/null || true
     rm -rf "$TMP"
 }
 trap cleanup EXIT
