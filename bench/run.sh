@@ -139,7 +139,7 @@ run_wrk() {
     # In the background plus `wait`: wrk exits cleanly on Ctrl-C, and bash would
     # then carry on with the next scenario; `wait` lets the INT trap fire.
     wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_DURATION" --timeout "$BENCH_TIMEOUT" \
-        --latency -s "$BENCH_DIR/$name.lua" \
+        --latency -s "$BENCH_DIR/wrk/$name.lua" \
         -H "Authorization: Bearer $TOKEN" \
         "$BASE_URL$path" >"$TMP/$name.out" 2>&1 &
     WRK_PID=$!

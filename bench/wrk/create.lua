@@ -3,7 +3,7 @@
 -- Names must be unique (409 otherwise), so each name combines the run id
 -- (distinct between runs on the same database), the wrk thread number
 -- (threads have separate Lua states and counters) and a per-thread counter.
-dofile(os.getenv("BENCH_DIR") .. "/common.lua")
+dofile(os.getenv("BENCH_DIR") .. "/wrk/common.lua")
 
 local prefix
 local counter = 0
