@@ -149,8 +149,15 @@ fn serve(config: Config) -> Result<(), String> {
     let pool = prepare(&config)?;
     let state = web::Data::new(AppState::new(pool, &config));
     let bind = config.bind.clone();
+    // Database work runs on each worker's blocking threads, one connection each at most;
+    // threads beyond the pool could only wait for a connection, each keeping its own
+    // allocator arena. So together they are as many as the pool has connections.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let blocking_threads = (config.pool.max_size as usize).div_ceil(workers).max(1);
     actix_web::rt::System::new().block_on(async move {
         let server = HttpServer::new(move || suits::app(state.clone()))
+            .workers(workers)
+            .worker_max_blocking_threads(blocking_threads)
             .bind(&bind)
             .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
         log::info!("listening on http://{bind} (docs at http://{bind}/docs/)");
