@@ -1,17 +1,24 @@
 //! The `assigned` scope as SQL: which accounts, clients and events a staff member reaches.
-//! Lists and single-record reads filter with these same conditions, so an out-of-scope
-//! record is simply not found — by a list, a get, a filter, a cursor or an error.
+//! Lists and single-record reads filter with these conditions, so an out-of-scope record
+//! is simply not found — by a list, a get, a filter, a cursor or an error.
 //!
-//! Each condition is `<id> IN (<the staff member's few rows>)`, worked out from their own
-//! accounts outward (the `manager_id` and `account_team.staff_id` indexes), never by
-//! testing every row of a growing table: the database sees a small set it can join from,
-//! and a scoped list costs what the caller's accounts cost, not what the table holds.
-//! Standard SQL with bound parameters, the same on both backends (diesel's DSL cannot box
-//! such a subquery for a backend chosen at runtime).
+//! Two forms, each the cheap one for its use:
+//! - for a list, the whole reachable set, `<id> IN (…)`, worked out from the staff
+//!   member's own accounts outward (the `manager_id` and `account_team.staff_id`
+//!   indexes): a scoped list costs what the caller's accounts cost, never a test of every
+//!   row of a growing table;
+//! - for records already picked by id (a get, the ids of a page), a test of those rows
+//!   alone (`EXISTS`), which costs nothing like the whole set.
+//!
+//! Standard SQL, the same on both backends, around bound staff ids: the text never
+//! varies, so the statements they are part of are prepared once per connection and not
+//! planned again on every request.
 
-use diesel::dsl::sql;
-use diesel::expression::BoxableExpression;
+use diesel::expression::{is_aggregate, AppearsOnTable, BoxableExpression, Expression};
+use diesel::expression::{SelectableExpression, ValidGrouping};
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Bool};
+use diesel::QueryResult;
 
 use crate::auth::Visibility;
 use crate::db::Backend;
@@ -19,63 +26,117 @@ use crate::db::Backend;
 /// A boxed `WHERE` condition usable on table `T`.
 pub type Condition<T> = Box<dyn BoxableExpression<T, Backend, SqlType = Bool>>;
 
-/// `{column} IN (…)`, the set being `{managed}` for the accounts the staff member manages
-/// (alias `mine`) united with `{teamed}` for those they are on the team of (alias `t`,
-/// with `a` their account where `{teamed}` needs it).
-fn in_set<T: 'static>(column: &str, managed: &str, teamed: &str, staff_id: i64) -> Condition<T> {
-    Box::new(
-        sql::<Bool>(&format!("{column} IN ({managed} WHERE mine.manager_id = "))
-            .bind::<BigInt, _>(staff_id)
-            .sql(&format!(" UNION {teamed} WHERE t.staff_id = "))
-            .bind::<BigInt, _>(staff_id)
-            .sql(")"),
-    )
-}
-
-const MANAGED_ACCOUNTS: &str = "SELECT mine.id FROM accounts mine";
-const TEAMED_ACCOUNTS: &str = "SELECT t.account_id FROM account_team t";
-const MANAGED_CLIENTS: &str = "SELECT mine.client_id FROM accounts mine";
-const TEAMED_CLIENTS: &str =
-    "SELECT a.client_id FROM account_team t JOIN accounts a ON a.id = t.account_id";
-
-/// Accounts visible under `visibility`; `None` means all of them.
+/// Accounts visible under `visibility`, for a list; `None` means all of them.
 pub fn accounts<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
-    visibility
-        .assigned_to()
-        .map(|staff_id| in_set("accounts.id", MANAGED_ACCOUNTS, TEAMED_ACCOUNTS, staff_id))
+    condition(visibility, ACCOUNTS)
 }
 
-/// Clients with at least one account visible under `visibility`.
+/// Of accounts picked by id, those visible under `visibility`.
+pub fn account<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
+    condition(visibility, ACCOUNT)
+}
+
+/// Clients with at least one account visible under `visibility`, for a list.
 pub fn clients<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
-    visibility
-        .assigned_to()
-        .map(|staff_id| in_set("clients.id", MANAGED_CLIENTS, TEAMED_CLIENTS, staff_id))
+    condition(visibility, CLIENTS)
 }
 
-/// Events about a visible account, or about a visible client itself: the events of the
-/// staff member's accounts (index on `account_id`) and of their clients' own records
-/// (index on `client_id`), as one set of event ids.
+/// Of clients picked by id, those with an account visible under `visibility`.
+pub fn client<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
+    condition(visibility, CLIENT)
+}
+
+/// Events about a visible account, or about a visible client itself, for the feed.
 pub fn audit_events<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
-    visibility.assigned_to().map(|staff_id| {
-        let managed = format!(
-            "SELECT e.id FROM audit_events e WHERE e.account_id IN ({MANAGED_ACCOUNTS} \
-             WHERE mine.manager_id = "
-        );
-        Box::new(
-            sql::<Bool>(&format!("audit_events.id IN ({managed}"))
-                .bind::<BigInt, _>(staff_id)
-                .sql(&format!(" UNION {TEAMED_ACCOUNTS} WHERE t.staff_id = "))
-                .bind::<BigInt, _>(staff_id)
-                .sql(&format!(
-                    ") UNION ALL SELECT e.id FROM audit_events e WHERE e.account_id IS NULL \
-                     AND e.client_id IN ({MANAGED_CLIENTS} WHERE mine.manager_id = "
-                ))
-                .bind::<BigInt, _>(staff_id)
-                .sql(&format!(" UNION {TEAMED_CLIENTS} WHERE t.staff_id = "))
-                .bind::<BigInt, _>(staff_id)
-                .sql("))"),
-        ) as Condition<T>
-    })
+    condition(visibility, AUDIT_EVENTS)
+}
+
+/// SQL in pieces, the staff id bound between each two.
+type Pieces = &'static [&'static str];
+
+const ACCOUNTS: Pieces = &[
+    "accounts.id IN (SELECT mine.id FROM accounts mine WHERE mine.manager_id = ",
+    " UNION SELECT t.account_id FROM account_team t WHERE t.staff_id = ",
+    ")",
+];
+
+const ACCOUNT: Pieces = &[
+    "(accounts.manager_id = ",
+    " OR EXISTS (SELECT 1 FROM account_team t \
+     WHERE t.account_id = accounts.id AND t.staff_id = ",
+    "))",
+];
+
+const CLIENTS: Pieces = &[
+    "clients.id IN (SELECT mine.client_id FROM accounts mine WHERE mine.manager_id = ",
+    " UNION SELECT a.client_id FROM account_team t JOIN accounts a ON a.id = t.account_id \
+     WHERE t.staff_id = ",
+    ")",
+];
+
+const CLIENT: Pieces = &[
+    "(EXISTS (SELECT 1 FROM accounts mine \
+     WHERE mine.client_id = clients.id AND mine.manager_id = ",
+    ") OR EXISTS (SELECT 1 FROM account_team t JOIN accounts a ON a.id = t.account_id \
+     WHERE a.client_id = clients.id AND t.staff_id = ",
+    "))",
+];
+
+/// The events of the staff member's accounts (index on `account_id`) and of their
+/// clients' own records (index on `client_id`), as one set of event ids.
+const AUDIT_EVENTS: Pieces = &[
+    "audit_events.id IN (SELECT e.id FROM audit_events e WHERE e.account_id IN \
+     (SELECT mine.id FROM accounts mine WHERE mine.manager_id = ",
+    " UNION SELECT t.account_id FROM account_team t WHERE t.staff_id = ",
+    ") UNION ALL SELECT e.id FROM audit_events e WHERE e.account_id IS NULL AND e.client_id IN \
+     (SELECT mine.client_id FROM accounts mine WHERE mine.manager_id = ",
+    " UNION SELECT a.client_id FROM account_team t JOIN accounts a ON a.id = t.account_id \
+     WHERE t.staff_id = ",
+    "))",
+];
+
+fn condition<T: 'static>(visibility: Visibility, sql: Pieces) -> Option<Condition<T>> {
+    visibility
+        .assigned_to()
+        .map(|staff_id| Box::new(Assigned { sql, staff_id }) as Condition<T>)
+}
+
+/// A condition of the scope: `sql`'s pieces with `staff_id` bound between them. Unlike
+/// `diesel::dsl::sql`, whose text may be anything, it says its statement may be cached.
+#[derive(Debug, Clone, Copy)]
+struct Assigned {
+    sql: Pieces,
+    staff_id: i64,
+}
+
+impl Expression for Assigned {
+    type SqlType = Bool;
+}
+
+impl<QS> AppearsOnTable<QS> for Assigned {}
+
+impl<QS> SelectableExpression<QS> for Assigned {}
+
+impl ValidGrouping<()> for Assigned {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl QueryId for Assigned {
+    type QueryId = ();
+    // The text is one of a few constants, but which one is not in the type.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl QueryFragment<Backend> for Assigned {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+        let (last, binds) = self.sql.split_last().expect("a condition has pieces");
+        for piece in binds {
+            out.push_sql(piece);
+            out.push_bind_param::<BigInt, i64>(&self.staff_id)?;
+        }
+        out.push_sql(last);
+        Ok(())
+    }
 }
 
 impl Visibility {

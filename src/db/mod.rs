@@ -138,21 +138,64 @@ pub struct Manager {
 }
 
 impl ManageConnection for Manager {
-    type Connection = DbConn;
+    type Connection = Conn;
     type Error = diesel::r2d2::Error;
 
-    fn connect(&self) -> Result<DbConn, Self::Error> {
+    fn connect(&self) -> Result<Conn, Self::Error> {
         let result = self.url.connect();
         self.unreachable.store(result.is_err(), Ordering::Relaxed);
-        result.map_err(diesel::r2d2::Error::ConnectionError)
+        let conn = result.map_err(diesel::r2d2::Error::ConnectionError)?;
+        Ok(Conn {
+            conn,
+            returned: Instant::now(),
+            lost: false,
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+    /// A connection that came back from a request a moment ago is taken as it is: under
+    /// load that is every connection, and a ping on each checkout would cost every request
+    /// a round trip. One idle for longer is pinged first, so a restart of the database
+    /// while it sat in the pool costs no request anything.
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
+        if conn.returned.elapsed() < TRUSTED_FOR {
+            return Ok(());
+        }
         conn.ping().map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        std::thread::panicking() || conn.is_broken()
+    /// Called as a connection goes back to the pool: the moment [`Manager::is_valid`]
+    /// counts from.
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.returned = Instant::now();
+        conn.lost || std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// How long after a request a connection is handed out again without a ping. Should the
+/// database go away within it, the next request on the connection gets a 503 problem and
+/// the pool drops the connection (see `run`).
+const TRUSTED_FOR: Duration = Duration::from_secs(1);
+
+/// A pooled connection, and when it last went back to the pool. Derefs to the
+/// connection: code takes `&mut DbConn` as ever.
+pub struct Conn {
+    conn: DbConn,
+    returned: Instant,
+    /// Found not to answer any more: dropped rather than pooled again.
+    lost: bool,
+}
+
+impl std::ops::Deref for Conn {
+    type Target = DbConn;
+
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
     }
 }
 
@@ -240,7 +283,21 @@ where
     let pool = pool.clone();
     web::block(move || {
         let mut conn = pool.get().map_err(ApiError::from_pool)?;
-        f(&mut conn)
+        let result = f(&mut conn);
+        // A connection handed out without a ping (see `Manager::is_valid`) may have been
+        // lost meanwhile: a database failure on one that no longer answers is an outage
+        // (503, worth a retry), not a fault of ours, and the pool must drop it.
+        if matches!(
+            result,
+            Err(ApiError::Internal(_) | ApiError::Unavailable(_))
+        ) && conn.ping().is_err()
+        {
+            conn.lost = true;
+            return Err(ApiError::Unavailable(
+                "the database connection was lost".into(),
+            ));
+        }
+        result
     })
     .await
     .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?

@@ -47,7 +47,7 @@ fn client_count(app: &TestApp) -> i64 {
     let mut conn = app.state.pool.get().expect("connection");
     clients::table
         .count()
-        .get_result(&mut *conn)
+        .get_result(&mut **conn)
         .expect("count clients")
 }
 

@@ -126,8 +126,9 @@ fn two_instances_starting_together_do_not_race() {
     }
     let pool = db::connect(&config.database, &config.pool).unwrap();
     let mut conn = pool.get().unwrap();
-    let roles: i64 = schema::roles::table.count().get_result(&mut conn).unwrap();
-    let staff: i64 = schema::staff::table.count().get_result(&mut conn).unwrap();
+    let conn: &mut db::DbConn = &mut conn;
+    let roles: i64 = schema::roles::table.count().get_result(conn).unwrap();
+    let staff: i64 = schema::staff::table.count().get_result(conn).unwrap();
     assert_eq!((roles, staff), (6, 1));
 }
 
@@ -201,6 +202,7 @@ struct Setting {
 async fn writes_are_durable_before_they_are_acknowledged() {
     let app = TestApp::spawn().await;
     let mut conn = app.state.pool.get().expect("connection");
+    let conn: &mut db::DbConn = &mut conn;
     let (query, durable) = match &mut *conn {
         db::DbConn::Sqlite(_) => (
             "SELECT CAST(synchronous AS TEXT) AS value FROM pragma_synchronous",

@@ -77,7 +77,7 @@ pub struct NewAccount<'a> {
     pub columns: AccountColumns<'a>,
 }
 
-scoped_reads!(accounts, COLUMNS -> Account, scope::accounts);
+scoped_reads!(accounts, COLUMNS -> Account, scope::account);
 
 versioned_writes!(
     accounts,

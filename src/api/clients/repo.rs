@@ -69,7 +69,7 @@ impl<'a> From<&'a Client> for ClientColumns<'a> {
     }
 }
 
-scoped_reads!(clients, COLUMNS -> Client, scope::clients);
+scoped_reads!(clients, COLUMNS -> Client, scope::client);
 
 versioned_writes!(
     clients,
