@@ -85,7 +85,7 @@ impl Subject {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 struct NewEvent<'a> {
     occurred_at: chrono::NaiveDateTime,
     actor_id: Option<i64>,

@@ -56,7 +56,7 @@ type Pieces = &'static [&'static str];
 
 const ACCOUNTS: Pieces = &[
     "accounts.id IN (SELECT mine.id FROM accounts mine WHERE mine.manager_id = ",
-    " UNION SELECT t.account_id FROM account_team t WHERE t.staff_id = ",
+    " UNION ALL SELECT t.account_id FROM account_team t WHERE t.staff_id = ",
     ")",
 ];
 
@@ -69,7 +69,7 @@ const ACCOUNT: Pieces = &[
 
 const CLIENTS: Pieces = &[
     "clients.id IN (SELECT mine.client_id FROM accounts mine WHERE mine.manager_id = ",
-    " UNION SELECT a.client_id FROM account_team t JOIN accounts a ON a.id = t.account_id \
+    " UNION ALL SELECT a.client_id FROM account_team t JOIN accounts a ON a.id = t.account_id \
      WHERE t.staff_id = ",
     ")",
 ];
@@ -87,10 +87,10 @@ const CLIENT: Pieces = &[
 const AUDIT_EVENTS: Pieces = &[
     "audit_events.id IN (SELECT e.id FROM audit_events e WHERE e.account_id IN \
      (SELECT mine.id FROM accounts mine WHERE mine.manager_id = ",
-    " UNION SELECT t.account_id FROM account_team t WHERE t.staff_id = ",
+    " UNION ALL SELECT t.account_id FROM account_team t WHERE t.staff_id = ",
     ") UNION ALL SELECT e.id FROM audit_events e WHERE e.account_id IS NULL AND e.client_id IN \
      (SELECT mine.client_id FROM accounts mine WHERE mine.manager_id = ",
-    " UNION SELECT a.client_id FROM account_team t JOIN accounts a ON a.id = t.account_id \
+    " UNION ALL SELECT a.client_id FROM account_team t JOIN accounts a ON a.id = t.account_id \
      WHERE t.staff_id = ",
     "))",
 ];

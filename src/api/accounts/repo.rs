@@ -33,7 +33,7 @@ columns!(
 
 /// The columns an account's owner can change; written on insert and on every update.
 #[derive(Insertable, AsChangeset)]
-#[diesel(table_name = accounts, treat_none_as_null = true)]
+#[diesel(table_name = accounts, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct AccountColumns<'a> {
     pub name: &'a str,
     pub name_key: String,
@@ -70,7 +70,7 @@ impl<'a> From<&'a Account> for AccountColumns<'a> {
 
 /// A new account: its client, which never changes, and the columns that do.
 #[derive(Insertable)]
-#[diesel(table_name = accounts)]
+#[diesel(table_name = accounts, treat_none_as_default_value = false)]
 pub struct NewAccount<'a> {
     pub client_id: i64,
     #[diesel(embed)]

@@ -34,7 +34,7 @@ columns!(
 
 /// The columns a client's owner can change; written on insert and on every update.
 #[derive(Insertable, AsChangeset)]
-#[diesel(table_name = clients, treat_none_as_null = true)]
+#[diesel(table_name = clients, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ClientColumns<'a> {
     pub name: &'a str,
     pub name_key: String,

@@ -22,7 +22,7 @@ columns!(
 );
 
 #[derive(Insertable)]
-#[diesel(table_name = staff)]
+#[diesel(table_name = staff, treat_none_as_default_value = false)]
 pub struct NewStaff<'a> {
     pub email: &'a str,
     pub full_name: &'a str,
