@@ -297,15 +297,16 @@ type GrantRow = (bool, Option<String>, Option<String>);
 
 /// The staff member's active flag and their role's grants, in one query.
 fn load_caller(conn: &mut DbConn, staff_id: i64) -> QueryResult<Option<(bool, Vec<Grant>)>> {
-    let rows: Vec<GrantRow> = staff::table
+    let query = staff::table
         .left_join(role_permissions::table.on(role_permissions::role_key.eq(staff::role)))
         .filter(staff::id.eq(staff_id))
         .select((
             staff::active,
             role_permissions::permission.nullable(),
             role_permissions::scope.nullable(),
-        ))
-        .load(conn)?;
+        ));
+    // Every request runs this one.
+    let rows: Vec<GrantRow> = db::load_typed(conn, query)?;
     let Some(active) = rows.first().map(|(active, _, _)| *active) else {
         return Ok(None);
     };

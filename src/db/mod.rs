@@ -315,6 +315,21 @@ where
     .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
 }
 
+/// Loads a query whose type says it all (no boxed parts) on the backend's own connection,
+/// where its prepared statement is found by that type, without its SQL being written out
+/// again as the connection serving either backend must: for the queries every request
+/// runs (the caller's grants, a record by id).
+pub fn load_typed<Q, U>(conn: &mut DbConn, query: Q) -> QueryResult<Vec<U>>
+where
+    Q: for<'a> diesel::query_dsl::LoadQuery<'a, PgConnection, U>
+        + for<'a> diesel::query_dsl::LoadQuery<'a, SqliteConnection, U>,
+{
+    match conn {
+        DbConn::Pg(conn) => query.load(conn),
+        DbConn::Sqlite(conn) => query.load(conn),
+    }
+}
+
 /// A write transaction. On SQLite it starts as `BEGIN IMMEDIATE` so that a concurrent
 /// writer waits on the busy timeout instead of failing when its read lock upgrades.
 /// Inside another transaction it becomes a savepoint.

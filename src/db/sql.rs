@@ -193,11 +193,17 @@ macro_rules! scoped_reads {
             id: i64,
             visibility: $crate::auth::Visibility,
         ) -> diesel::QueryResult<Option<$row>> {
-            let mut query = $table::table.find(id).select($columns).into_boxed();
-            if let Some(visible) = $scope(visibility) {
-                query = query.filter(visible);
-            }
-            query.first(conn).optional()
+            let Some(visible) = $scope(visibility) else {
+                let query = $table::table.find(id).select($columns);
+                return Ok($crate::db::load_typed(conn, query)?.pop());
+            };
+            $table::table
+                .find(id)
+                .select($columns)
+                .into_boxed()
+                .filter(visible)
+                .first(conn)
+                .optional()
         }
 
         /// Of `ids`, those `visibility` reaches.
