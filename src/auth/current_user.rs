@@ -28,6 +28,12 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The scope in which the caller holds `permission`; 403 if they do not hold it.
+    pub fn require(&self, permission: Permission) -> Result<Scope, ApiError> {
+        self.scope_of(permission)
+            .ok_or(ApiError::Forbidden(permission))
+    }
+
     pub fn scope_of(&self, permission: Permission) -> Option<Scope> {
         self.grants
             .iter()
@@ -146,8 +152,8 @@ impl<P: Required> Authorized<P> {
         T: Send + 'static,
     {
         db::run(pool, move |conn| {
-            let (caller, scope) = self.token.check(conn, Some(P::PERMISSION))?;
-            let scope = scope.ok_or(ApiError::Forbidden(P::PERMISSION))?;
+            let caller = self.token.caller(conn)?;
+            let scope = caller.require(P::PERMISSION)?;
             work(conn, Access { caller, scope })
         })
         .await
@@ -169,7 +175,7 @@ impl Authenticated {
         T: Send + 'static,
     {
         db::run(pool, move |conn| {
-            let (caller, _) = self.token.check(conn, None)?;
+            let caller = self.token.caller(conn)?;
             work(conn, caller)
         })
         .await
@@ -198,7 +204,6 @@ impl FromRequest for Authenticated {
 }
 
 /// A verified token: whose it is, and the request it came with.
-#[derive(Clone)]
 struct Token {
     staff_id: i64,
     request_id: String,
@@ -228,45 +233,44 @@ impl Token {
             .get::<RequestId>()
             .map(|id| id.0.clone())
             .unwrap_or_default();
-        let token = Token {
-            staff_id,
-            request_id,
-        };
-        let (state, early) = (state.clone(), token.clone());
+        // The early decision needs no request id: it writes nothing.
+        let pool = state.pool.clone();
         gate::decide_with(req, move || {
-            let (pool, token) = (state.pool.clone(), early.clone());
+            let (pool, early) = (pool.clone(), Token::unlogged(staff_id));
             Box::pin(async move {
                 db::run(&pool, move |conn| {
-                    let (_, scope) = token.check(conn, permission)?;
-                    match (permission, scope) {
-                        (Some(permission), None) => Err(ApiError::Forbidden(permission)),
-                        _ => Ok(()),
+                    let caller = early.caller(conn)?;
+                    match permission {
+                        Some(permission) => caller.require(permission).map(|_| ()),
+                        None => Ok(()),
                     }
                 })
                 .await
             })
         });
-        Ok(token)
+        Ok(Token {
+            staff_id,
+            request_id,
+        })
+    }
+
+    fn unlogged(staff_id: i64) -> Token {
+        Token {
+            staff_id,
+            request_id: String::new(),
+        }
     }
 
     /// Reads the staff member and their role's grants, so that deactivation and role
-    /// changes apply to the very next request on every instance: the caller if active
-    /// (401 otherwise), with their scope of `permission` if they hold it.
-    fn check(
-        &self,
-        conn: &mut DbConn,
-        permission: Option<Permission>,
-    ) -> Result<(Caller, Option<Scope>), ApiError> {
+    /// changes apply to the very next request on every instance: the caller if active,
+    /// 401 otherwise.
+    fn caller(self, conn: &mut DbConn) -> Result<Caller, ApiError> {
         match load_caller(conn, self.staff_id)? {
-            Some((true, grants)) => {
-                let caller = Caller {
-                    staff_id: self.staff_id,
-                    request_id: self.request_id.clone(),
-                    grants,
-                };
-                let scope = permission.and_then(|p| caller.scope_of(p));
-                Ok((caller, scope))
-            }
+            Some((true, grants)) => Ok(Caller {
+                staff_id: self.staff_id,
+                request_id: self.request_id,
+                grants,
+            }),
             _ => Err(ApiError::Unauthorized(
                 "the access token's staff member is deactivated or no longer exists".into(),
             )),
