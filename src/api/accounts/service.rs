@@ -12,7 +12,7 @@ use super::repo::{self, AccountColumns, AccountSort, Membership, NewAccount};
 use crate::api::{clients, staff};
 use crate::audit::{self, Actor, Subject};
 use crate::auth::{Caller, Permission, Visibility};
-use crate::db::{self, DbConn, RowKey};
+use crate::db::{self, DbConn};
 use crate::error::{ApiError, ErrorCode};
 use crate::resource::{self, Changed, Listed, Scoped};
 use crate::rest::list::ListQuery;
@@ -232,8 +232,7 @@ pub fn assign(
 ) -> Result<(TeamMember, bool), ApiError> {
     let role = input.role_on_account.trim().to_owned();
     db::write_tx(conn, |conn| {
-        db::lock_row(conn, "accounts", RowKey::Id(account_id))?;
-        let account = find(conn, account_id, visibility)?;
+        let account = resource::find_for_change::<Account>(conn, account_id, visibility)?;
         // A deactivated member stays on the team as history, but is not assigned anew.
         ensure_active_staff(conn, "staff_id", staff_id)?;
         let before = repo::member(conn, account_id, staff_id)?;
@@ -294,8 +293,7 @@ pub fn unassign(
     staff_id: i64,
 ) -> Result<(), ApiError> {
     db::write_tx(conn, |conn| {
-        db::lock_row(conn, "accounts", RowKey::Id(account_id))?;
-        let account = find(conn, account_id, visibility)?;
+        let account = resource::find_for_change::<Account>(conn, account_id, visibility)?;
         let member = repo::member(conn, account_id, staff_id)?
             .ok_or_else(|| not_on_team(account_id, staff_id))?;
         repo::remove_member(conn, account_id, staff_id)?;
