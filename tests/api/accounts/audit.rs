@@ -114,8 +114,7 @@ async fn assign_and_unassign_write_account_team_events() {
         .send()
         .await;
 
-    let resource_id = format!("{}/{staff_id}", account["id"]);
-    let events = audit_trail(&app, "account_teams", &resource_id).await;
+    let events = team_trail(&app, &account, staff_id).await;
     assert_eq!(
         actions(&events),
         ["account_teams.assign", "account_teams.unassign"]
@@ -178,11 +177,6 @@ async fn failed_or_empty_account_mutations_write_no_audit_event() {
 
     let events = audit_trail(&app, "accounts", &account["id"].to_string()).await;
     assert_eq!(actions(&events), ["accounts.create"]);
-    let team_events = audit_trail(
-        &app,
-        "account_teams",
-        &format!("{}/{inactive_id}", account["id"]),
-    )
-    .await;
+    let team_events = team_trail(&app, &account, inactive_id).await;
     assert_eq!(team_events, Vec::<Value>::new());
 }

@@ -109,6 +109,12 @@ async fn walk(app: &TestApp, query: &str) -> Vec<Vec<String>> {
     walk_pages(app, &app.admin_token(), ACCOUNTS, query).await
 }
 
+/// The audit events of `staff_id`'s place on `account`'s team.
+async fn team_trail(app: &TestApp, account: &Value, staff_id: i64) -> Vec<Value> {
+    let place = format!("{}/{staff_id}", account["id"]);
+    audit_trail(app, "account_teams", &place).await
+}
+
 fn actions(events: &[Value]) -> Vec<String> {
     events
         .iter()

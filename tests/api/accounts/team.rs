@@ -90,12 +90,7 @@ async fn repeating_an_assignment_writes_no_second_audit_event() {
             .status
             .is_success());
     }
-    let events = audit_trail(
-        &app,
-        "account_teams",
-        &format!("{}/{staff_id}", account["id"]),
-    )
-    .await;
+    let events = team_trail(&app, &account, staff_id).await;
     assert_eq!(actions(&events), ["account_teams.assign"]);
 }
 
@@ -114,12 +109,7 @@ async fn assigning_with_a_changed_role_is_200_and_one_audit_event() {
         "lead executive"
     );
 
-    let events = audit_trail(
-        &app,
-        "account_teams",
-        &format!("{}/{staff_id}", account["id"]),
-    )
-    .await;
+    let events = team_trail(&app, &account, staff_id).await;
     assert_eq!(
         actions(&events),
         ["account_teams.assign", "account_teams.assign"]
@@ -324,12 +314,7 @@ async fn concurrent_assignments_of_one_member_add_them_once() {
     let mut statuses: Vec<u16> = responses.iter().map(|r| r.status.as_u16()).collect();
     statuses.sort();
     assert_eq!(statuses, [200, 200, 200, 200, 200, 201], "{responses:?}");
-    let events = audit_trail(
-        &app,
-        "account_teams",
-        &format!("{}/{staff_id}", account["id"]),
-    )
-    .await;
+    let events = team_trail(&app, &account, staff_id).await;
     assert_eq!(actions(&events), ["account_teams.assign"]);
 }
 
@@ -347,12 +332,7 @@ async fn concurrent_unassignments_of_one_member_remove_them_once() {
     let mut statuses: Vec<u16> = responses.iter().map(|r| r.status.as_u16()).collect();
     statuses.sort();
     assert_eq!(statuses, [204, 404, 404, 404, 404, 404], "{responses:?}");
-    let events = audit_trail(
-        &app,
-        "account_teams",
-        &format!("{}/{staff_id}", account["id"]),
-    )
-    .await;
+    let events = team_trail(&app, &account, staff_id).await;
     assert_eq!(
         actions(&events),
         ["account_teams.assign", "account_teams.unassign"]
