@@ -8,15 +8,19 @@
 # 2. resets the database, runs Suits's migrations, creates an account executive (scope
 #    `assigned`) and loads 10,000 clients and 50,000 accounts with SQL; the executive
 #    works on 50 of the accounts, one each of 50 clients spread over the table;
-# 3. runs the peer's four scenarios, then Suits's four as the admin, then Suits's three
-#    reads as the executive; each one: smoke check, warm-up (discarded), measurement,
-#    peak RSS of the server sampled every 0.5 s;
-# 4. prints the table and writes bench/results/compare-<time>.json (+ compare.tsv).
+# 3. starts both servers and runs BENCH_ROUNDS rounds; in each, every scenario runs on
+#    the peer, on Suits as the admin and on Suits as the executive back to back (the
+#    order reversed every other round), so that whatever else the machine does in a
+#    moment weighs on both sides alike; each run: smoke check, warm-up (discarded),
+#    measurement, peak RSS of the server sampled every 0.5 s;
+# 4. prints the table (the median of the rounds' ratios) and writes
+#    bench/results/compare-<time>.json (+ compare.tsv).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-DURATION=${BENCH_DURATION:-15}
-WARMUP=${BENCH_WARMUP:-3}
+DURATION=${BENCH_DURATION:-10}
+WARMUP=${BENCH_WARMUP:-2}
+ROUNDS=${BENCH_ROUNDS:-3}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 TIMEOUT=${BENCH_TIMEOUT:-5s}
@@ -96,9 +100,9 @@ run_wrk() { # SECONDS OUTPUT ARGS...
 export BENCH_DIR
 RESULTS_JSONL="$TMP/run.jsonl"
 
-# scenario SYSTEM CALLER NAME BASE_URL PID TOKEN IDS_FILE
+# scenario ROUND SYSTEM CALLER NAME BASE_URL PID TOKEN IDS_FILE
 scenario() {
-    local system=$1 caller=$2 name=$3 base=$4 pid=$5 tok=$6 ids=$7
+    local round=$1 system=$2 caller=$3 name=$4 base=$5 pid=$6 tok=$7 ids=$8
     local script url smoke_args first_id
     first_id=$(head -n 1 "$ids")
     case $name in
@@ -115,27 +119,27 @@ scenario() {
             smoke_args=(GET "$base/api/v1/accounts?client_id=$first_id" "$tok" 200 --min-items 1) ;;
         create)
             script=create.lua url="$base/api/v1/clients"
-            smoke_args=(POST "$url" "$tok" 201 --body "{\"name\":\"Smoke $system $RUN\",\"industry\":\"Retail\",\"status\":\"active\"}") ;;
+            smoke_args=(POST "$url" "$tok" 201 --body "{\"name\":\"Smoke $system $RUN $round\",\"industry\":\"Retail\",\"status\":\"active\"}") ;;
         *) die "unknown scenario $name" ;;
     esac
     export BENCH_IDS_FILE=$ids
-    log "$system as $caller: $name ($THREADS threads, $CONNECTIONS connections, ${WARMUP}s + ${DURATION}s)"
+    log "round $round/$ROUNDS, $system as $caller: $name ($THREADS threads, $CONNECTIONS connections, ${WARMUP}s + ${DURATION}s)"
     python3 "$LIB/api.py" smoke "${smoke_args[@]}" || die "smoke check failed"
 
-    BENCH_RUN_ID="$system-$caller-$RUN-warmup" run_wrk "$WARMUP" "$TMP/warmup.out" \
+    BENCH_RUN_ID="$system-$caller-$RUN-$round-warmup" run_wrk "$WARMUP" "$TMP/warmup.out" \
         -s "$BENCH_DIR/wrk/$script" -H "Authorization: Bearer $tok" "$url"
     local load rss_file="$TMP/rss"
     load=$(loadavg)
     sample_rss "$pid" "$rss_file" &
     SAMPLER_PID=$!
-    BENCH_RUN_ID="$system-$caller-$RUN" run_wrk "$DURATION" "$TMP/$system-$caller-$name.out" \
+    BENCH_RUN_ID="$system-$caller-$RUN-$round" run_wrk "$DURATION" "$TMP/$system-$caller-$name.out" \
         -s "$BENCH_DIR/wrk/$script" -H "Authorization: Bearer $tok" "$url"
     kill "$SAMPLER_PID" 2>/dev/null || true
     wait "$SAMPLER_PID" 2>/dev/null || true
     SAMPLER_PID=""
     kill -0 "$pid" 2>/dev/null || die "$system died during $name"
     python3 "$LIB/compare_report.py" record "$RESULTS_JSONL" "$TMP/$system-$caller-$name.out" \
-        run="$RUN" system="$system" caller="$caller" scenario="$name" \
+ run="$RUN" round="$round" system="$system" caller="$caller" scenario="$name" \
         peak_rss_kb="$(cat "$rss_file")" \
         hwm_kb="$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")" \
         loadavg="$load" clients="$CLIENTS" accounts_per_client="$PER_CLIENT" layout="$LAYOUT" \
@@ -145,29 +149,41 @@ scenario() {
 
 log "load before the run: $(loadavg)"
 
-# --- the peer ---------------------------------------------------------------------
-vacuum_analyze   # both servers start from the same table state
+# Both servers stay up for the whole run (an idle one costs nothing), so that each
+# scenario's runs on the two can follow each other at once.
 start_peer "$TMP/peer.log"
-for name in $SCENARIOS; do
-    scenario peer admin "$name" "http://127.0.0.1:$PEER_PORT" "$SERVER_PID" "$ADMIN_TOKEN" "$TMP/admin_ids"
-done
-stop_server "$SERVER_PID"
-
-# --- Suits ------------------------------------------------------------------------
-vacuum_analyze
+PEER_PID=$SERVER_PID
+PEER="http://127.0.0.1:$PEER_PORT"
 start_suits "$TMP/suits.log"
+SUITS_PID=$SERVER_PID
 SUITS="http://127.0.0.1:$SUITS_PORT"
-for name in $SCENARIOS; do
-    scenario suits admin "$name" "$SUITS" "$SERVER_PID" "$ADMIN_TOKEN" "$TMP/admin_ids"
-done
 # The executive's reads: their own clients only; a client outside their scope is a 404.
 python3 "$LIB/api.py" smoke GET "$SUITS/api/v1/clients/$OUTSIDE_ID" "$ASSIGNED_TOKEN" 404 ||
     die "the executive can read a client outside their scope: the scope is not measured"
-for name in $SCENARIOS; do
-    [[ $name == create ]] && continue # an executive may not create clients
-    scenario suits assigned "$name" "$SUITS" "$SERVER_PID" "$ASSIGNED_TOKEN" "$TMP/assigned_ids"
+
+for round in $(seq 1 "$ROUNDS"); do
+    vacuum_analyze # every round starts from a vacuumed table, whatever the creates added
+    for name in $SCENARIOS; do
+        runs=("peer admin $PEER $PEER_PID $ADMIN_TOKEN $TMP/admin_ids"
+            "suits admin $SUITS $SUITS_PID $ADMIN_TOKEN $TMP/admin_ids")
+        # An executive may not create clients.
+        [[ $name == create ]] ||
+            runs+=("suits assigned $SUITS $SUITS_PID $ASSIGNED_TOKEN $TMP/assigned_ids")
+        if ((round % 2 == 0)); then
+            for ((i = ${#runs[@]} - 1; i >= 0; i--)); do
+                read -r system caller base pid tok ids <<<"${runs[i]}"
+                scenario "$round" "$system" "$caller" "$name" "$base" "$pid" "$tok" "$ids"
+            done
+        else
+            for run in "${runs[@]}"; do
+                read -r system caller base pid tok ids <<<"$run"
+                scenario "$round" "$system" "$caller" "$name" "$base" "$pid" "$tok" "$ids"
+            done
+        fi
+    done
 done
-stop_server "$SERVER_PID"
+stop_server "$SUITS_PID"
+stop_server "$PEER_PID"
 
 log "load after the run: $(loadavg)"
 mkdir -p "$RESULTS_DIR"
