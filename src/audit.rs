@@ -74,6 +74,14 @@ impl Subject {
         }
     }
 
+    pub fn brief(id: i64, account_id: i64, client_id: i64) -> Self {
+        Subject {
+            client_id: Some(client_id),
+            account_id: Some(account_id),
+            ..Subject::new("briefs", id)
+        }
+    }
+
     /// One staff member's place on an account's team.
     pub fn team_member(account_id: i64, client_id: i64, staff_id: i64) -> Self {
         Subject {

@@ -31,6 +31,11 @@ pub trait Scoped: Sized + Send + 'static {
     const ACTIONS: &'static [(Self::Action, Permission)];
 
     fn id(&self) -> i64;
+    /// Whether the record's state allows `action` at all, whoever asks (a delivered brief
+    /// cannot be cancelled): `allowed_actions` leaves out what would only meet a 409.
+    fn possible(&self, _action: Self::Action) -> bool {
+        true
+    }
     /// The record, if it exists and `visibility` reaches it.
     fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> QueryResult<Option<Self>>;
     /// Of `ids`, those `visibility` reaches.
@@ -56,6 +61,12 @@ pub trait Changed: Scoped + Clone + PartialEq + Serialize {
     fn version(&self) -> i32;
     /// What its audit events are about.
     fn subject(&self) -> Subject;
+    /// Whether the record may be changed in its present state (409 otherwise): checked
+    /// before any change is applied, so an edit of a record that is closed to edits is
+    /// refused even when it would change nothing.
+    fn changeable(&self) -> Result<(), ApiError> {
+        Ok(())
+    }
     /// The checks `after` must pass against other records (references), before anything
     /// is written. Uniqueness is better left to the write itself: its unique index cannot
     /// lose a race.
@@ -70,7 +81,8 @@ pub trait Changed: Scoped + Clone + PartialEq + Serialize {
     /// Why a delete other records block is refused, and what to do instead: "while it
     /// has accounts; set its status to inactive instead".
     const DELETE_BLOCKED: &'static str;
-    /// What goes with the record, written in the delete's transaction before it.
+    /// What goes with the record, written in the delete's transaction before it; or why
+    /// its state forbids the delete (409).
     fn before_delete(&self, _conn: &mut DbConn, _caller: &Caller) -> Result<(), ApiError> {
         Ok(())
     }
@@ -119,7 +131,10 @@ pub fn views<R: Scoped>(
         rows,
         R::id,
         |ids| R::visible_ids(conn, ids, assigned),
-        R::view,
+        |row, mut actions| {
+            actions.retain(|action| row.possible(*action));
+            R::view(row, actions)
+        },
     )?)
 }
 
@@ -169,7 +184,7 @@ pub async fn list<R: Listed, P: Required>(
 }
 
 /// One change, in one transaction: the record read for change within `visibility`,
-/// `If-Match` checked (412), `edit` applied, and — only if something actually changed, an
+/// `If-Match` checked (412), [`Changed::changeable`] (409), `edit` applied, and — only if something actually changed, an
 /// empty PATCH is not an event — [`Changed::check`], the conditional write (412 on a lost
 /// race) and the audit event `<resource_type>.<verb>`.
 pub fn change<R: Changed>(
@@ -184,6 +199,7 @@ pub fn change<R: Changed>(
     let record = db::write_tx(conn, |conn| {
         let before = find_for_change::<R>(conn, id, visibility)?;
         if_match.check(before.version())?;
+        before.changeable()?;
         let mut after = before.clone();
         edit(&mut after);
         if after == before {

@@ -46,6 +46,16 @@ pub fn client<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
     condition(visibility, CLIENT)
 }
 
+/// Briefs of accounts visible under `visibility`, for a list.
+pub fn briefs<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
+    condition(visibility, BRIEFS)
+}
+
+/// Of briefs picked by id, those of an account visible under `visibility`.
+pub fn brief<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
+    condition(visibility, BRIEF)
+}
+
 /// Events about a visible account, or about a visible client itself, for the feed.
 pub fn audit_events<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
     condition(visibility, AUDIT_EVENTS)
@@ -81,6 +91,40 @@ const CLIENT: Pieces = &[
      WHERE a.client_id = clients.id AND t.staff_id = ",
     "))",
 ];
+
+/// The set and row forms for records that belong to one account through `account_id`:
+/// the same two ways into the scope as the account itself.
+macro_rules! of_an_account {
+    (set: $table:literal) => {
+        &[
+            concat!(
+                $table,
+                ".account_id IN (SELECT mine.id FROM accounts mine WHERE mine.manager_id = "
+            ),
+            " UNION ALL SELECT t.account_id FROM account_team t WHERE t.staff_id = ",
+            ")",
+        ]
+    };
+    (row: $table:literal) => {
+        &[
+            concat!(
+                "(EXISTS (SELECT 1 FROM accounts mine WHERE mine.id = ",
+                $table,
+                ".account_id AND mine.manager_id = "
+            ),
+            concat!(
+                ") OR EXISTS (SELECT 1 FROM account_team t WHERE t.account_id = ",
+                $table,
+                ".account_id AND t.staff_id = "
+            ),
+            "))",
+        ]
+    };
+}
+
+const BRIEFS: Pieces = of_an_account!(set: "briefs");
+
+const BRIEF: Pieces = of_an_account!(row: "briefs");
 
 /// The events of the staff member's accounts (index on `account_id`) and of their
 /// clients' own records (index on `client_id`), as one set of event ids.

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit_events;
 pub mod auth;
+pub mod briefs;
 pub mod clients;
 pub mod health;
 pub mod me;
@@ -26,6 +27,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(roles::routes)
         .configure(clients::routes)
         .configure(accounts::routes)
+        .configure(briefs::routes)
         .configure(audit_events::routes);
 }
 

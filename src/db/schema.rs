@@ -103,7 +103,33 @@ diesel::table! {
 diesel::joinable!(role_permissions -> roles (role_key));
 diesel::joinable!(staff -> roles (role));
 diesel::joinable!(audit_events -> staff (actor_id));
+diesel::table! {
+    briefs (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        client_id -> BigInt,
+        title -> Text,
+        title_key -> Text,
+        background -> Nullable<Text>,
+        objectives -> Nullable<Text>,
+        target_audience -> Nullable<Text>,
+        consumer_insight -> Nullable<Text>,
+        key_message -> Nullable<Text>,
+        deliverables -> Nullable<Text>,
+        mandatories -> Nullable<Text>,
+        budget_amount_minor -> Nullable<BigInt>,
+        budget_currency -> Nullable<Text>,
+        due_date -> Nullable<Date>,
+        author_id -> BigInt,
+        status -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(accounts -> clients (client_id));
+diesel::joinable!(briefs -> accounts (account_id));
 diesel::joinable!(account_team -> accounts (account_id));
 diesel::joinable!(account_team -> staff (staff_id));
 
@@ -115,4 +141,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     accounts,
     account_team,
+    briefs,
 );

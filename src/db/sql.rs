@@ -68,15 +68,19 @@ macro_rules! keyset {
 pub(crate) use keyset;
 
 /// The order most records share (`rest::list::ByNameOrTime`) on `$table`: a [`keyset!`] on
-/// `name`, `created_at` or `updated_at`, each then `id`, as `$list` asks.
+/// `name` (or the column given as the name), `created_at` or `updated_at`, each then `id`,
+/// as `$list` asks.
 macro_rules! keyset_by_name_or_time {
-    ($query:ident, $table:ident, $list:expr) => {{
+    ($query:ident, $table:ident, $list:expr) => {
+        $crate::db::sql::keyset_by_name_or_time!($query, $table, $list, name)
+    };
+    ($query:ident, $table:ident, $list:expr, $name:ident) => {{
         use $crate::rest::list::By;
         let (list, descending) = ($list, $list.descending);
         match list.sort.0 {
             By::Name => {
                 let after = list.after_text();
-                $crate::db::sql::keyset!($query, $table::name, $table::id, after, descending)
+                $crate::db::sql::keyset!($query, $table::$name, $table::id, after, descending)
             }
             By::CreatedAt => {
                 let after = list.after_time();

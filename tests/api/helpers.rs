@@ -174,6 +174,23 @@ impl TestApp {
         res.json()
     }
 
+    /// A draft brief on the account, written by the admin.
+    pub async fn brief(&self, account_id: i64, title: &str) -> Value {
+        let res = self
+            .post("/api/v1/briefs")
+            .token(&self.admin_token())
+            .json(json!({"account_id": account_id, "title": title}))
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::CREATED,
+            "create brief: {}",
+            res.text()
+        );
+        res.json()
+    }
+
     /// Puts `staff_id` on the account's team, as admin.
     pub async fn assign(&self, account_id: &Value, staff_id: i64) {
         let res = self

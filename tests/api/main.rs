@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod audit;
 mod auth;
+mod briefs;
 mod clients;
 mod conventions;
 mod cors;

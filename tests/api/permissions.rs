@@ -108,7 +108,7 @@ fn expected(grant: Option<Scope>, situation: Situation, scoping: Scoping) -> Exp
             shown: reached,
             only: scope == Scope::Assigned,
         },
-        Scoping::CreateUnder(field) if !reached => Expect::Unknown(field),
+        Scoping::CreateUnder(field, _) if !reached => Expect::Unknown(field),
         _ if !reached => Expect::NotFound,
         // Being in scope means the client has an account: the caller's.
         Scoping::AccountlessClient if situation == Situation::InScope => Expect::Conflict,

@@ -25,16 +25,17 @@ pub enum Scoping {
     AccountlessClient,
     /// Lists records; the subject's must be recognisable in `data` as `Shows` says.
     List(Subject, Shows),
-    /// Creates a record under the subject client, named by this field of the body.
-    CreateUnder(&'static str),
+    /// Creates a record under the subject (a client or an account), named by this field of
+    /// the body.
+    CreateUnder(&'static str, Subject),
 }
 
 impl Scoping {
     pub fn subject(self) -> Option<Subject> {
         match self {
             Scoping::None => None,
-            Scoping::Record(s) | Scoping::List(s, _) => Some(s),
-            Scoping::AccountlessClient | Scoping::CreateUnder(_) => Some(Subject::Client),
+            Scoping::Record(s) | Scoping::List(s, _) | Scoping::CreateUnder(_, s) => Some(s),
+            Scoping::AccountlessClient => Some(Subject::Client),
         }
     }
 }
@@ -44,6 +45,8 @@ impl Scoping {
 pub enum Subject {
     Account,
     Client,
+    /// A draft brief on the case's account.
+    Brief,
 }
 
 /// How a list shows the subject's records.
@@ -133,7 +136,7 @@ impl Recipe {
 }
 
 use Param::{Member, Newcomer, Role, Staff};
-use Subject::{Account, Client};
+use Subject::{Account, Brief, Client};
 
 /// The case's records were made last, so they are on this page however many earlier
 /// cases made; no filter, so that nothing but scope decides what is left out.
@@ -176,7 +179,7 @@ pub const RECIPES: &[Recipe] = &[
     recipe("list_accounts", Scoping::List(Account, Shows::Id)).query(NEWEST_FIRST)
         .items("create_account"),
     recipe("get_account", Scoping::Record(Account)).path(&[("id", Param::Subject)]),
-    recipe("create_account", Scoping::CreateUnder("client_id")).body(|c| json!({
+    recipe("create_account", Scoping::CreateUnder("client_id", Client)).body(|c| json!({
         "client_id": c.subject, "name": format!("Created account {}", c.unique)
     })),
     recipe("update_account", Scoping::Record(Account)).path(&[("id", Param::Subject)])
@@ -194,6 +197,16 @@ pub const RECIPES: &[Recipe] = &[
     // The bystander is on the team of every case's account, in scope or not.
     recipe("unassign_account_team_member", Scoping::Record(Account))
         .path(&[("id", Param::Subject), ("staff_id", Member)]),
+    recipe("list_briefs", Scoping::List(Brief, Shows::Id)).query(NEWEST_FIRST)
+        .items("create_brief"),
+    recipe("get_brief", Scoping::Record(Brief)).path(&[("id", Param::Subject)]),
+    recipe("create_brief", Scoping::CreateUnder("account_id", Account)).body(|c| json!({
+        "account_id": c.subject, "title": format!("Created brief {}", c.unique)
+    })),
+    recipe("update_brief", Scoping::Record(Brief)).path(&[("id", Param::Subject)])
+        .body(|_| json!({"key_message": "Crunch time is your time."})),
+    recipe("delete_brief", Scoping::Record(Brief)).path(&[("id", Param::Subject)]),
+    recipe("cancel_brief", Scoping::Record(Brief)).path(&[("id", Param::Subject)]),
     recipe("list_audit_events", Scoping::List(Account, Shows::AuditTrail))
         .query("?sort=-occurred_at&limit=200")
         // Every change is an event.
@@ -381,7 +394,7 @@ pub fn scoping_fits(op: &Operation, recipe: &Recipe) -> Result<(), String> {
         Scoping::None => unscoped || (op.method == Method::POST && !by_id),
         Scoping::Record(_) | Scoping::AccountlessClient => !unscoped && by_id,
         Scoping::List(..) => !unscoped && !by_id && op.method == Method::GET,
-        Scoping::CreateUnder(_) => !unscoped && !by_id && op.method == Method::POST,
+        Scoping::CreateUnder(..) => !unscoped && !by_id && op.method == Method::POST,
     };
     if !fits {
         return Err(format!(
@@ -464,7 +477,8 @@ pub struct Cast {
 pub struct Scene {
     pub client: Option<i64>,
     pub account: Option<i64>,
-    /// The client or account whose scope the case is about.
+    pub brief: Option<i64>,
+    /// The client, account or brief whose scope the case is about.
     pub subject: Option<i64>,
     pub bystander: i64,
     pub newcomer: i64,
@@ -502,9 +516,17 @@ pub async fn stage(app: &TestApp, cast: &Cast, scoping: Scoping, in_scope: Optio
         }
         scene.account = Some(account);
     }
+    if subject == Subject::Brief {
+        let account = scene.account.expect("a brief's account");
+        scene.brief = Some(id_of(
+            &app.brief(account, &format!("Case brief {}", unique()))
+                .await,
+        ));
+    }
     scene.subject = match subject {
         Subject::Client => Some(client),
         Subject::Account => scene.account,
+        Subject::Brief => scene.brief,
     };
     scene
 }

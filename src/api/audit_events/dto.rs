@@ -27,7 +27,7 @@ pub struct AuditEvent {
     /// `<resource_type>.<verb>`, e.g. `clients.create`, `account_teams.assign`,
     /// `roles.update`.
     pub action: String,
-    /// The collection: `clients`, `accounts`, `account_teams`, `staff` or `roles`.
+    /// The collection: `clients`, `accounts`, `account_teams`, `briefs`, `staff` or `roles`.
     pub resource_type: String,
     pub resource_id: String,
     /// Each field that changed, by name, with its value before and after.
@@ -79,7 +79,7 @@ pub struct FieldChange {
 #[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     /// The collection the record belongs to: `clients`, `accounts`, `account_teams`,
-    /// `staff` or `roles`. Each event's `action` is `<resource_type>.<verb>`.
+    /// `briefs`, `staff` or `roles`. Each event's `action` is `<resource_type>.<verb>`.
     #[param(example = "clients")]
     pub resource_type: Option<String>,
     #[param(example = "42")]

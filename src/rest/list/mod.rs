@@ -44,6 +44,8 @@ pub trait Sort: Copy + Send + 'static {
 
 /// What the order most records share needs of a row: `(id, name, created_at, updated_at)`.
 pub trait Named {
+    /// What `?sort=` calls the name: a brief's is its `title`.
+    const NAME: &'static str = "name";
     fn naming(&self) -> (i64, &str, NaiveDateTime, NaiveDateTime);
 }
 
@@ -55,7 +57,8 @@ pub enum By {
     UpdatedAt,
 }
 
-/// The order most records share: by `name`, `created_at` (the default) or `updated_at`.
+/// The order most records share: by name (as [`Named::NAME`] calls it), `created_at` (the
+/// default) or `updated_at`.
 pub struct ByNameOrTime<R>(pub By, PhantomData<fn() -> R>);
 
 impl<R> ByNameOrTime<R> {
@@ -82,7 +85,7 @@ impl<R> std::fmt::Debug for ByNameOrTime<R> {
 impl<R: Named + 'static> Sort for ByNameOrTime<R> {
     type Row = R;
     const KEYS: &'static [(&'static str, Self)] = &[
-        ("name", Self::new(By::Name)),
+        (R::NAME, Self::new(By::Name)),
         ("created_at", Self::new(By::CreatedAt)),
         ("updated_at", Self::new(By::UpdatedAt)),
     ];
