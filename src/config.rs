@@ -24,6 +24,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Failed sign-ins allowed per account and per client address, per instance.
     pub login_limits: login_limits::Settings,
+    /// How long an `Idempotency-Key` is remembered (`SUITS_IDEMPOTENCY_TTL`, seconds).
+    pub idempotency_ttl: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -32,6 +34,7 @@ impl std::fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("database", &self.database.display())
             .field("token_ttl", &self.token_ttl)
+            .field("idempotency_ttl", &self.idempotency_ttl)
             .field("admin_email", &self.admin_email)
             .field("cors_origins", &self.cors_origins)
             .field("login_limits", &self.login_limits)
@@ -80,6 +83,11 @@ impl Config {
             admin_password,
             cors_origins: crate::cors::parse_origins(var("SUITS_CORS_ORIGINS").as_deref())?,
             login_limits: login_limits_from(&var)?,
+            idempotency_ttl: Duration::from_secs(parse_number(
+                &var,
+                "SUITS_IDEMPOTENCY_TTL",
+                24 * 3600,
+            )?),
         })
     }
 }

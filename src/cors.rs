@@ -29,8 +29,9 @@ const ALLOWED_HEADERS: [header::HeaderName; 6] = [
 
 /// Response headers a page may read. Without this list a browser hides everything but a
 /// handful of "simple" headers, which would break the If-Match and paging flows.
-const EXPOSED_HEADERS: [header::HeaderName; 5] = [
+const EXPOSED_HEADERS: [header::HeaderName; 6] = [
     header::ETAG,
+    crate::idempotency::REPLAYED,
     header::LINK,
     header::LOCATION,
     header::RETRY_AFTER,

@@ -13,6 +13,7 @@ pub mod config;
 pub mod cors;
 pub mod db;
 pub mod error;
+pub mod idempotency;
 pub mod money;
 pub mod openapi;
 pub mod random;
@@ -41,6 +42,8 @@ pub struct AppState {
     /// Origins allowed by CORS, validated by the configuration.
     pub cors_origins: Vec<String>,
     pub login_limits: LoginLimits,
+    /// How long an `Idempotency-Key` is remembered.
+    pub idempotency_ttl: std::time::Duration,
 }
 
 impl AppState {
@@ -50,6 +53,7 @@ impl AppState {
             tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
             cors_origins: config.cors_origins.clone(),
             login_limits: LoginLimits::new(&config.login_limits),
+            idempotency_ttl: config.idempotency_ttl,
         }
     }
 }
@@ -113,6 +117,9 @@ pub fn app(
         // Innermost, around the routes: a HEAD is routed as its GET, and a 304 is made from
         // the handler's own answer, which CORS and the request id (outside) then decorate.
         .wrap_fn(conditional::middleware)
+        // Outside the routes, inside CORS and the request id: a replayed answer is
+        // decorated like a fresh one, and problems carry the request's id.
+        .wrap(actix_web::middleware::from_fn(idempotency::middleware))
         // Outside the routes (a preflight never reaches the 405 fallback) and inside the
         // request id (preflights and refusals carry one too). The CORS middleware also
         // decorates every error response, so a page can read the problem.

@@ -76,7 +76,8 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
     (
         "422",
         "ValidationFailed",
-        "The body is well-formed JSON but invalid; see `errors`",
+        "The body is well-formed JSON but invalid (see `errors`), or an Idempotency-Key \
+was already used for a different request",
     ),
     (
         "429",
@@ -128,12 +129,15 @@ pub fn finalize(spec: utoipa::openapi::OpenApi) -> Value {
     if let Some(paths) = doc["paths"].as_object_mut() {
         for (path, item) in paths.iter_mut() {
             let has_path_params = path.contains('{');
-            for operation in item
+            for (method, operation) in item
                 .as_object_mut()
                 .into_iter()
-                .flat_map(|ops| ops.values_mut())
+                .flat_map(|ops| ops.iter_mut())
             {
                 complete_operation(operation, has_path_params);
+                if method == "post" && operation["x-permission"] != "public" {
+                    take_idempotency_key(operation);
+                }
             }
         }
     }
@@ -180,7 +184,10 @@ fn describe_response_headers(doc: &mut Value) {
                 headers.insert("Link".into(), json!({"description": "RFC 8288 link to the next page, when there is one", "schema": {"type": "string"}}));
             }
             if !headers.is_empty() {
-                response["headers"] = Value::Object(headers);
+                match response["headers"].as_object_mut() {
+                    Some(existing) => existing.extend(headers),
+                    None => response["headers"] = Value::Object(headers),
+                }
             }
         }
     }
@@ -253,6 +260,60 @@ fn complete_operation(op: &mut Value, has_path_params: bool) {
             }
         }
     }
+}
+
+/// Every `POST` a caller signs takes an `Idempotency-Key` (`crate::idempotency`): the
+/// header, the replay marker on its success, and the two answers a key can get.
+fn take_idempotency_key(op: &mut Value) {
+    let parameter = json!({
+        "name": "Idempotency-Key", "in": "header", "required": false,
+        "description": "Makes a retry safe: the same key with the same request replays the \
+    first successful answer (marked `Idempotent-Replayed: true`) instead of doing the work \
+    again. Keys are per caller and remembered for 24 hours (`SUITS_IDEMPOTENCY_TTL`); the same \
+    key with a different request is a 422, and a retry while the first request is still \
+    running a 409. Quoted (`\"…\"`, RFC 8941) or bare; 1 to 255 visible ASCII characters \
+    other than quotes and backslashes.",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 257,
+                   "pattern": "^(\"[!#-\\[\\]-~]{1,255}\"|[!#-\\[\\]-~]{1,255})$"},
+        "example": "\"8e03978e-40d5-43e8-bc93-6894a57f9324\""
+    });
+    match op["parameters"].as_array_mut() {
+        Some(params) => params.push(parameter),
+        None => op["parameters"] = json!([parameter]),
+    }
+    let Some(responses) = op["responses"].as_object_mut() else {
+        return;
+    };
+    for (status, response) in responses.iter_mut() {
+        if status.starts_with('2') && response.get("$ref").is_none() {
+            response["headers"]["Idempotent-Replayed"] = json!({
+                "description": "`true` when this is the kept answer to an earlier request with the same Idempotency-Key",
+                "schema": {"type": "string", "enum": ["true"]}
+            });
+        }
+    }
+    let in_progress = "A request with the same Idempotency-Key is still in progress";
+    match responses.get_mut("409") {
+        Some(conflict) if conflict.get("$ref").is_none() => {
+            let said = conflict["description"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            conflict["description"] = Value::String(format!(
+                "{said}; or a request with the same Idempotency-Key is still in progress"
+            ));
+        }
+        _ => {
+            responses.insert(
+                "409".into(),
+                json!({"description": in_progress,
+                "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}),
+            );
+        }
+    }
+    responses
+        .entry("422")
+        .or_insert_with(|| json!({"$ref": "#/components/responses/ValidationFailed"}));
 }
 
 /// Response properties that may be left out. Every other property of a schema that only

@@ -9,8 +9,9 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use diesel::prelude::*;
+use futures_util::future::{Either, LocalBoxFuture};
 
-use super::gate;
+use super::gate::{self, Gate};
 use super::jwt::TokenError;
 use super::permissions::{Grant, Permission, Required, Scope};
 use crate::db::schema::{role_permissions, staff};
@@ -184,13 +185,23 @@ impl Authenticated {
 
 impl<P: Required + 'static> FromRequest for Authorized<P> {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future =
+        Either<Ready<Result<Self, ApiError>>, LocalBoxFuture<'static, Result<Self, ApiError>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Token::of(req, Some(P::PERMISSION)).map(|token| Authorized {
+        let authorized = Token::of(req, Some(P::PERMISSION)).map(|token| Authorized {
             token,
             _permission: PhantomData,
-        }))
+        });
+        // A malformed Idempotency-Key is the request's shape: it is answered here, before
+        // the handler can run, but after authorization (the gate Token::of just set).
+        match (authorized, crate::idempotency::refused(req)) {
+            (Ok(_), Some(refusal)) => {
+                let gate = Gate::of(req);
+                Either::Right(Box::pin(async move { gate.hold(Err(refusal)).await }))
+            }
+            (authorized, _) => Either::Left(ready(authorized)),
+        }
     }
 }
 
@@ -278,7 +289,7 @@ impl Token {
     }
 }
 
-fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
+pub(crate) fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
         ApiError::Unauthorized("missing Authorization: Bearer <token> header".into())
     })?;

@@ -128,6 +128,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (principal, key) {
+        principal -> Text,
+        key -> Text,
+        fingerprint -> Text,
+        status -> Nullable<Integer>,
+        headers -> Nullable<Text>,
+        body -> Nullable<Binary>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(accounts -> clients (client_id));
 diesel::joinable!(briefs -> accounts (account_id));
 diesel::joinable!(account_team -> accounts (account_id));
@@ -142,4 +154,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     account_team,
     briefs,
+    idempotency_keys,
 );

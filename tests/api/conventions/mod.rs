@@ -5,7 +5,8 @@
 //! alike (`lists`); every `If-Match` works alike (`preconditions`); every JSON body refuses
 //! unknown fields and malformed JSON alike (`bodies`); every `GET` answers `HEAD`, and
 //! every tagged record `If-None-Match`, alike (`conditional`); every operation but the
-//! public ones needs a token (`tokens`). The requests come from the shared recipes, so an operation
+//! public ones needs a token (`tokens`); every signed `POST` takes an `Idempotency-Key`
+//! alike (`idempotency`). The requests come from the shared recipes, so an operation
 //! that has a feature but no recipe fails here too.
 
 use serde_json::{json, Value};
@@ -17,6 +18,7 @@ pub use crate::recipes::{
 
 mod bodies;
 mod conditional;
+mod idempotency;
 mod lists;
 mod order;
 mod preconditions;
