@@ -7,7 +7,9 @@ run tests nothing. So changes aimed at the fuzzer's own staff row or role go to 
 stand-ins instead; every other request is sent as generated.
 """
 
+import itertools
 import os
+import re
 
 import schemathesis
 
@@ -17,8 +19,27 @@ STAND_IN_ID = os.environ["FUZZ_STAND_IN_ID"]
 STAND_IN_ROLE = os.environ["FUZZ_STAND_IN_ROLE"]
 
 
+# A well-formed Idempotency-Key, as the spec's pattern says.
+KEY = re.compile(r'^("[!#-\[\]-~]{1,255}"|[!#-\[\]-~]{1,255})$')
+SERIAL = itertools.count()
+
+
+def unique_key(value):
+    """The generated key made unique to this request, still well-formed: the fuzzer draws
+    few distinct short keys, and a key reused with another request is rightly a 422, which
+    would hide whatever else the request was meant to exercise. Replays are tested by the
+    suite (tests/api/conventions/idempotency.rs)."""
+    quoted = value.startswith('"')
+    inner = value.strip('"')[:200] + f"-{next(SERIAL)}"
+    return f'"{inner}"' if quoted else inner
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
+    headers = case.headers or {}
+    for name, value in list(headers.items()):
+        if name.lower() == "idempotency-key" and isinstance(value, str) and KEY.match(value):
+            headers[name] = unique_key(value)
     params = case.path_parameters
     if not params:
         return
