@@ -195,8 +195,12 @@ impl Metrics {
         self.pool_max.set(pool.max_size().into());
         self.pool_open.set(state.connections.into());
         self.pool_idle.set(state.idle_connections.into());
-        self.pool_in_use
-            .set((state.connections - state.idle_connections).into());
+        self.pool_in_use.set(
+            state
+                .connections
+                .saturating_sub(state.idle_connections)
+                .into(),
+        );
         let mut text = String::with_capacity(16 * 1024);
         Some(
             TextEncoder::new()
@@ -572,7 +576,7 @@ impl Recorder {
     }
 
     fn add(&mut self, template: &str, mut methods: u8) {
-        if methods & 1 << method_index(&Method::GET) != 0 {
+        if methods & (1 << method_index(&Method::GET)) != 0 {
             methods |= 1 << method_index(&Method::HEAD);
         }
         let index = self.routes.len();
@@ -596,7 +600,7 @@ impl Recorder {
             self.tree.find(path.split('/'))
         };
         match found {
-            Some(route) if self.routes[route].methods & 1 << method != 0 => route,
+            Some(route) if self.routes[route].methods & (1 << method) != 0 => route,
             _ => 0,
         }
     }
