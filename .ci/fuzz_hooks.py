@@ -36,7 +36,8 @@ def unique_key(value):
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
-    headers = case.headers or {}
+    # On the request as sent (kwargs), not on the case, which the checks reason about.
+    headers = kwargs.get("headers") or {}
     for name, value in list(headers.items()):
         if name.lower() == "idempotency-key" and isinstance(value, str) and KEY.match(value):
             headers[name] = unique_key(value)

@@ -26,6 +26,8 @@ pub struct Config {
     pub login_limits: login_limits::Settings,
     /// How long an `Idempotency-Key` is remembered (`SUITS_IDEMPOTENCY_TTL`, seconds).
     pub idempotency_ttl: Duration,
+    /// Whether requests are observed and `/metrics` served (`SUITS_METRICS`, on by default).
+    pub metrics: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -38,6 +40,7 @@ impl std::fmt::Debug for Config {
             .field("admin_email", &self.admin_email)
             .field("cors_origins", &self.cors_origins)
             .field("login_limits", &self.login_limits)
+            .field("metrics", &self.metrics)
             .finish_non_exhaustive()
     }
 }
@@ -88,6 +91,7 @@ impl Config {
                 "SUITS_IDEMPOTENCY_TTL",
                 24 * 3600,
             )?),
+            metrics: parse_flag(&var, "SUITS_METRICS", true)?,
         })
     }
 }
@@ -118,16 +122,20 @@ fn login_limits_from(
         per_address: failures("SUITS_LOGIN_FAILURES_PER_ADDRESS", 50)?,
         window: Duration::from_secs(window),
         max_tracked: parse_number(var, "SUITS_LOGIN_TRACKED_KEYS", 100_000)?,
-        trust_proxy: parse_flag(var, "SUITS_TRUST_PROXY")?,
+        trust_proxy: parse_flag(var, "SUITS_TRUST_PROXY", false)?,
     })
 }
 
-/// `true`/`false` (also `1`/`0`, `yes`/`no`); unset is false.
-fn parse_flag(var: &impl Fn(&str) -> Option<String>, key: &str) -> Result<bool, String> {
+/// `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`); unset is `default`.
+fn parse_flag(
+    var: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: bool,
+) -> Result<bool, String> {
     match var(key).map(|raw| raw.trim().to_ascii_lowercase()) {
-        None => Ok(false),
-        Some(v) if ["true", "1", "yes"].contains(&v.as_str()) => Ok(true),
-        Some(v) if ["false", "0", "no", ""].contains(&v.as_str()) => Ok(false),
+        None => Ok(default),
+        Some(v) if ["true", "1", "yes", "on"].contains(&v.as_str()) => Ok(true),
+        Some(v) if ["false", "0", "no", "off", ""].contains(&v.as_str()) => Ok(false),
         Some(v) => Err(format!("{key}={v:?} is neither true nor false")),
     }
 }

@@ -14,6 +14,7 @@ pub mod cors;
 pub mod db;
 pub mod error;
 pub mod idempotency;
+pub mod metrics;
 pub mod money;
 pub mod openapi;
 pub mod random;
@@ -44,11 +45,14 @@ pub struct AppState {
     pub login_limits: LoginLimits,
     /// How long an `Idempotency-Key` is remembered.
     pub idempotency_ttl: std::time::Duration,
+    /// This instance's metrics registry, served at `/metrics`.
+    pub metrics: metrics::Metrics,
 }
 
 impl AppState {
     pub fn new(pool: db::Pool, config: &config::Config) -> Self {
         AppState {
+            metrics: metrics::Metrics::new(&pool, config.metrics),
             pool,
             tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
             cors_origins: config.cors_origins.clone(),
@@ -71,6 +75,7 @@ where
         .map(|app| app.route("/api/v1/openapi.json", web::get().to(serve_spec)))
         .service(utoipa_actix_web::scope(api::BASE).configure(api::routes))
         .configure(api::root_routes)
+        .service(metrics::serve)
 }
 
 async fn serve_spec(spec: web::Data<SpecJson>) -> HttpResponse {
@@ -101,6 +106,7 @@ pub fn app(
     let routes = api::RouteTable::from_spec(&doc);
     let spec_json = SpecJson(openapi::to_pretty(&doc));
     let cors = cors::middleware(&state.cors_origins);
+    let observe = state.metrics.middleware(&doc);
     app.app_data(state)
         .app_data(web::Data::new(routes))
         .app_data(web::Data::new(spec_json))
@@ -126,4 +132,6 @@ pub fn app(
         .wrap(cors)
         .wrap_fn(cors::problem_for_refused_preflight)
         .wrap_fn(request_id::middleware)
+        // Outermost: times all the application does for a request, and sees every answer.
+        .wrap(observe)
 }

@@ -40,6 +40,7 @@ body.",
         (name = "briefs", description = "Creative briefs on an account, from draft to delivered"),
         (name = "audit", description = "Who changed what: the audit trail and change feed"),
         (name = "health", description = "Liveness and readiness"),
+        (name = "operations", description = "Metrics for monitoring (Prometheus)"),
     ),
 )]
 pub struct ApiDoc;
@@ -101,7 +102,10 @@ instance); the password is not checked until `Retry-After` seconds have passed",
 const RATE_LIMITED: &[&str] = &["create_token"];
 
 /// Operations that take no parameters at all and refuse any query parameter with a 400.
-const NO_PARAMETERS: &[&str] = &["healthz", "readyz"];
+const NO_PARAMETERS: &[&str] = &["healthz", "readyz", "get_metrics"];
+
+/// Operations that answer without the database, so never with a 503.
+const NO_DATABASE: &[&str] = &["healthz", "get_metrics"];
 
 /// Completes the generated document; the result is what is served and committed.
 pub fn finalize(spec: utoipa::openapi::OpenApi) -> Value {
@@ -230,12 +234,12 @@ fn complete_operation(op: &mut Value, has_path_params: bool) {
     let has_query = params.iter().any(|p| p["in"] == "query");
     let has_if_match = params.iter().any(|p| p["name"] == "If-Match");
     let has_body = op.get("requestBody").is_some();
-    let uses_db = op["operationId"] != "healthz";
     let listed_in = |list: &[&str]| {
         op["operationId"]
             .as_str()
             .is_some_and(|id| list.contains(&id))
     };
+    let uses_db = !listed_in(NO_DATABASE);
     let rate_limited = listed_in(RATE_LIMITED);
     let refuses_parameters = listed_in(NO_PARAMETERS);
     let applies = |status: &str| match status {

@@ -9,7 +9,8 @@ use actix_web::web;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 
 use super::{DbConn, DbUrl};
-use crate::error::ApiError;
+use crate::error::{ApiError, DbFailure};
+use crate::metrics::DbMetrics;
 
 /// An r2d2 manager that connects to exactly the backend the URL names, and notes whether
 /// its latest attempt to open a connection failed: the pool's only sure sign that the
@@ -99,10 +100,14 @@ const CHECK_EVERY: Duration = Duration::from_millis(100);
 /// connection has failed: during an outage a 503 at once serves a client better than one
 /// after the full wait. r2d2 keeps retrying in the background (backing off to half the
 /// timeout), so the first connection it opens after the outage ends the fast failures.
+///
+/// Every checkout is counted, and one that found no idle connection is timed while it
+/// waits (see `metrics`).
 #[derive(Debug, Clone)]
 pub struct Pool {
     inner: r2d2::Pool<Manager>,
     unreachable: Arc<AtomicBool>,
+    metrics: Arc<DbMetrics>,
 }
 
 impl Pool {
@@ -113,6 +118,23 @@ impl Pool {
 
     /// A connection, waiting up to `timeout`, or less once the database is unreachable.
     pub fn get_within(&self, timeout: Duration) -> Result<PooledConn, r2d2::PoolError> {
+        self.metrics.checkout();
+        // An idle connection is taken as `get_timeout` would take it, and only a checkout
+        // that finds none waits, and is timed.
+        if let Some(conn) = self.inner.try_get() {
+            return Ok(conn);
+        }
+        let waiting = self.metrics.waiting();
+        let result = self.wait_within(timeout);
+        let failure = result.is_err().then(|| match self.unreachable() {
+            true => DbFailure::Unavailable,
+            false => DbFailure::Timeout,
+        });
+        waiting.done(failure);
+        result
+    }
+
+    fn wait_within(&self, timeout: Duration) -> Result<PooledConn, r2d2::PoolError> {
         let start = Instant::now();
         loop {
             let remaining = timeout.saturating_sub(start.elapsed());
@@ -128,6 +150,21 @@ impl Pool {
     /// Whether the latest attempt to open a connection failed.
     fn unreachable(&self) -> bool {
         self.unreachable.load(Ordering::Relaxed)
+    }
+
+    /// The pool's connections now: open, and idle among them.
+    pub fn state(&self) -> r2d2::State {
+        self.inner.state()
+    }
+
+    /// The most connections the pool opens.
+    pub fn max_size(&self) -> u32 {
+        self.inner.max_size()
+    }
+
+    /// The counters the pool keeps, for `metrics` to register.
+    pub fn metrics(&self) -> &DbMetrics {
+        &self.metrics
     }
 }
 
@@ -154,7 +191,11 @@ pub fn connect(url: &DbUrl, options: &PoolOptions) -> Result<Pool, String> {
         .connection_timeout(options.connection_timeout)
         .build(manager)
         .map_err(|e| format!("cannot open a connection pool on {}: {e}", url.display()))?;
-    Ok(Pool { inner, unreachable })
+    Ok(Pool {
+        inner,
+        unreachable,
+        metrics: Arc::new(DbMetrics::new()),
+    })
 }
 
 /// Runs diesel work on the blocking thread pool, never on an actix worker.
@@ -166,19 +207,24 @@ where
     let pool = pool.clone();
     web::block(move || {
         let mut conn = pool.get().map_err(ApiError::from_pool)?;
-        let result = f(&mut conn);
+        let mut result = f(&mut conn);
         // A connection handed out without a ping (see `Manager::is_valid`) may have been
         // lost meanwhile: a database failure on one that no longer answers is an outage
         // (503, worth a retry), not a fault of ours, and the pool must drop it.
         if matches!(
             result,
-            Err(ApiError::Internal(_) | ApiError::Unavailable(_))
+            Err(ApiError::Internal(_) | ApiError::Unavailable(_) | ApiError::Database { .. })
         ) && conn.ping().is_err()
         {
             conn.lost = true;
-            return Err(ApiError::Unavailable(
-                "the database connection was lost".into(),
-            ));
+            result = Err(ApiError::Database {
+                failure: DbFailure::Unavailable,
+                cause: "the database connection was lost".into(),
+            });
+        }
+        // A failed checkout was counted by the pool already; this is the work's own.
+        if let Err(ApiError::Database { failure, .. }) = &result {
+            pool.metrics.failed(*failure);
         }
         result
     })

@@ -55,6 +55,64 @@ pub enum ApiError {
     /// The cause is logged; the client only learns that something failed.
     #[error("an internal error occurred")]
     Internal(String),
+    /// The database failed (a missing row or a conflict is not a failure): 503 when it
+    /// could not be reached, 500 otherwise. The cause is logged, the kind counted
+    /// (`suits_db_errors_total`); the client learns only what `Unavailable` or `Internal`
+    /// would tell.
+    #[error("{}", .failure.detail())]
+    Database { failure: DbFailure, cause: String },
+}
+
+/// What kind of database failure an error was, as counted in `suits_db_errors_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbFailure {
+    /// The database could not be reached, or a connection was lost or closed mid-request.
+    Unavailable,
+    /// Something waited too long: for a free connection while the database answered (the
+    /// pool was exhausted), or inside the database (SQLite's busy timeout, a PostgreSQL
+    /// statement or lock timeout).
+    Timeout,
+    /// Any other database error.
+    Other,
+}
+
+impl DbFailure {
+    /// Every kind, in the order declared (`kind as usize` indexes it).
+    pub const ALL: [DbFailure; 3] = [DbFailure::Unavailable, DbFailure::Timeout, DbFailure::Other];
+
+    /// The `kind` label.
+    pub fn label(self) -> &'static str {
+        match self {
+            DbFailure::Unavailable => "unavailable",
+            DbFailure::Timeout => "timeout",
+            DbFailure::Other => "other",
+        }
+    }
+
+    fn detail(self) -> &'static str {
+        match self {
+            DbFailure::Unavailable => "the service is temporarily unavailable",
+            DbFailure::Timeout | DbFailure::Other => "an internal error occurred",
+        }
+    }
+
+    /// The kind of a database error that is neither a missing row nor a conflict. Neither
+    /// backend gives diesel a code for a timeout; their messages are stable: SQLite's for
+    /// `SQLITE_BUSY`/`SQLITE_LOCKED` once the busy timeout is spent, PostgreSQL's for a
+    /// statement or lock timeout (SQLSTATE 57014, 55P03).
+    fn of(kind: &DatabaseErrorKind, message: &str) -> Self {
+        match kind {
+            DatabaseErrorKind::ClosedConnection => DbFailure::Unavailable,
+            _ if message.contains("database is locked")
+                || message.contains("database table is locked")
+                || message.starts_with("canceling statement due to")
+                || message.starts_with("could not obtain lock") =>
+            {
+                DbFailure::Timeout
+            }
+            _ => DbFailure::Other,
+        }
+    }
 }
 
 /// An RFC 9457 problem document.
@@ -185,6 +243,10 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Database { failure, .. } => match failure {
+                DbFailure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+                DbFailure::Timeout | DbFailure::Other => StatusCode::INTERNAL_SERVER_ERROR,
+            },
         }
     }
 
@@ -192,6 +254,13 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Internal(cause) => log::error!("internal error: {cause}"),
             ApiError::Unavailable(cause) => log::warn!("unavailable: {cause}"),
+            ApiError::Database {
+                failure: DbFailure::Unavailable,
+                cause,
+            } => log::warn!("unavailable: {cause}"),
+            ApiError::Database { failure, cause } => {
+                log::error!("database error ({}): {cause}", failure.label())
+            }
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
@@ -204,7 +273,11 @@ impl ResponseError for ApiError {
                 let allow: Vec<&str> = allow.iter().map(Method::as_str).collect();
                 response.insert_header((header::ALLOW, allow.join(", ")));
             }
-            ApiError::Unavailable(_) => {
+            ApiError::Unavailable(_)
+            | ApiError::Database {
+                failure: DbFailure::Unavailable,
+                ..
+            } => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
             ApiError::TooManyRequests { retry_after } => {
@@ -227,10 +300,14 @@ impl From<DieselError> for ApiError {
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
                 ApiError::conflict("the record is referred to by other records")
             }
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                ApiError::Unavailable(format!("database connection closed: {}", info.message()))
-            }
-            _ => ApiError::Internal(format!("database error: {e}")),
+            DieselError::DatabaseError(kind, info) => ApiError::Database {
+                failure: DbFailure::of(kind, info.message()),
+                cause: e.to_string(),
+            },
+            _ => ApiError::Database {
+                failure: DbFailure::Other,
+                cause: e.to_string(),
+            },
         }
     }
 }

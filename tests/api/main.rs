@@ -13,6 +13,7 @@ mod errors;
 mod escalation;
 mod health;
 mod login_limits;
+mod metrics;
 mod openapi;
 mod outage;
 mod permissions;

@@ -22,15 +22,15 @@ async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
 
 /// A TCP proxy in front of the database that can be cut, as a network or server failure
 /// would: open connections are shut and new ones are closed as soon as they arrive.
-struct Proxy {
-    port: u16,
+pub struct Proxy {
+    pub port: u16,
     cut: Arc<AtomicBool>,
     open: Arc<Mutex<Vec<TcpStream>>>,
     stopped: Arc<AtomicBool>,
 }
 
 impl Proxy {
-    fn start(target: String) -> Proxy {
+    pub fn start(target: String) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let cut = Arc::new(AtomicBool::new(false));
@@ -64,14 +64,14 @@ impl Proxy {
         }
     }
 
-    fn cut(&self) {
+    pub fn cut(&self) {
         self.cut.store(true, Ordering::SeqCst);
         for stream in self.open.lock().unwrap().drain(..) {
             let _ = stream.shutdown(Shutdown::Both);
         }
     }
 
-    fn restore(&self) {
+    pub fn restore(&self) {
         self.cut.store(false, Ordering::SeqCst);
     }
 }
@@ -97,7 +97,7 @@ fn pipe(mut from: TcpStream, mut to: TcpStream) {
 }
 
 /// `postgres://user@host:port/db` with host and port replaced by the proxy's.
-fn through(url: &str, port: u16) -> (String, String) {
+pub fn through(url: &str, port: u16) -> (String, String) {
     let (scheme, rest) = url.split_once("://").unwrap();
     let (authority, path) = rest.split_once('/').unwrap();
     let (userinfo, hostport) = match authority.rsplit_once('@') {

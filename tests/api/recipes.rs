@@ -146,6 +146,7 @@ pub const NEWEST_FIRST: &str = "?sort=-created_at&limit=200";
 pub const RECIPES: &[Recipe] = &[
     recipe("healthz", Scoping::None),
     recipe("readyz", Scoping::None),
+    recipe("get_metrics", Scoping::None),
     recipe("create_token", Scoping::None)
         .body(|_| json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})),
     recipe("get_me", Scoping::None),
