@@ -29,7 +29,12 @@ type Service = BoxService<actix_http::Request, ServiceResponse<BoxBody>, actix_w
 /// A database that exists for one test.
 pub enum TestDb {
     Sqlite(tempfile::TempDir),
-    Postgres { server_url: String, name: String },
+    Postgres {
+        server_url: String,
+        name: String,
+    },
+    /// Another instance's database, which that instance removes.
+    Shared,
 }
 
 impl TestDb {
@@ -373,6 +378,16 @@ impl TestApp {
     ) -> TestApp {
         let (db, url) = TestDb::create();
         let url = route(&url);
+        Self::spawn_on(db, url, overrides).await
+    }
+
+    /// A second instance on this one's database, as behind a load balancer: its own
+    /// pool and state, nothing shared but the database (and the JWT secret).
+    pub async fn sibling(&self) -> TestApp {
+        Self::spawn_on(TestDb::Shared, self.url.clone(), &[]).await
+    }
+
+    async fn spawn_on(db: TestDb, url: String, overrides: &[(&str, &str)]) -> TestApp {
         let env = |key: &str| {
             if let Some((_, value)) = overrides.iter().find(|(k, _)| *k == key) {
                 return Some((*value).to_owned());

@@ -301,3 +301,24 @@ async fn a_malformed_key_without_the_permission_is_a_403() {
         .await;
     res.problem(403);
 }
+
+#[actix_web::test]
+async fn another_instance_on_the_same_database_replays_the_answer() {
+    let app = TestApp::spawn().await;
+    let other = app.sibling().await;
+    let mut answers = Vec::new();
+    for instance in [&app, &other] {
+        let res = instance
+            .post("/api/v1/clients")
+            .token(&instance.admin_token())
+            .header("idempotency-key", "across-instances")
+            .json(json!({"name": "Acme"}))
+            .send()
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text());
+        answers.push(res);
+    }
+    assert_eq!(answers[0].header("idempotent-replayed"), None);
+    assert_eq!(answers[1].header("idempotent-replayed"), Some("true"));
+    assert_eq!(answers[1].body, answers[0].body);
+}
