@@ -24,6 +24,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Failed sign-ins allowed per account and per client address, per instance.
     pub login_limits: login_limits::Settings,
+    /// How long a refresh token lives unused (`SUITS_REFRESH_TTL`, seconds).
+    pub refresh_ttl: Duration,
     /// How long an `Idempotency-Key` is remembered (`SUITS_IDEMPOTENCY_TTL`, seconds).
     pub idempotency_ttl: Duration,
     /// Whether requests are observed and `/metrics` served (`SUITS_METRICS`, on by default).
@@ -36,6 +38,7 @@ impl std::fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("database", &self.database.display())
             .field("token_ttl", &self.token_ttl)
+            .field("refresh_ttl", &self.refresh_ttl)
             .field("idempotency_ttl", &self.idempotency_ttl)
             .field("admin_email", &self.admin_email)
             .field("cors_origins", &self.cors_origins)
@@ -86,6 +89,11 @@ impl Config {
             admin_password,
             cors_origins: crate::cors::parse_origins(var("SUITS_CORS_ORIGINS").as_deref())?,
             login_limits: login_limits_from(&var)?,
+            refresh_ttl: Duration::from_secs(parse_number(
+                &var,
+                "SUITS_REFRESH_TTL",
+                30 * 24 * 3600,
+            )?),
             idempotency_ttl: Duration::from_secs(parse_number(
                 &var,
                 "SUITS_IDEMPOTENCY_TTL",

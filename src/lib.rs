@@ -45,6 +45,8 @@ pub struct AppState {
     pub login_limits: LoginLimits,
     /// How long an `Idempotency-Key` is remembered.
     pub idempotency_ttl: std::time::Duration,
+    /// How long a refresh token lives unused.
+    pub refresh_ttl: std::time::Duration,
     /// This instance's metrics registry, served at `/metrics`.
     pub metrics: metrics::Metrics,
 }
@@ -58,6 +60,7 @@ impl AppState {
             cors_origins: config.cors_origins.clone(),
             login_limits: LoginLimits::new(&config.login_limits),
             idempotency_ttl: config.idempotency_ttl,
+            refresh_ttl: config.refresh_ttl,
         }
     }
 }

@@ -22,6 +22,8 @@ pub const BASE: &str = "/api/v1";
 /// Everything under [`BASE`].
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(auth::token)
+        .service(auth::refresh)
+        .service(auth::logout)
         .service(me::me)
         .configure(staff::routes)
         .configure(roles::routes)

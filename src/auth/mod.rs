@@ -7,6 +7,7 @@ pub mod jwt;
 pub mod login_limits;
 pub mod password;
 pub mod permissions;
+pub mod refresh;
 
 pub use current_user::{Authenticated, Authorized, Caller, Visibility};
 pub use permissions::{perm, Grant, Permission, Scope};

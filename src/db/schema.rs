@@ -140,6 +140,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        family -> Text,
+        staff_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(accounts -> clients (client_id));
 diesel::joinable!(briefs -> accounts (account_id));
 diesel::joinable!(account_team -> accounts (account_id));
@@ -155,4 +168,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_team,
     briefs,
     idempotency_keys,
+    refresh_tokens,
 );

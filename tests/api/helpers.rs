@@ -179,6 +179,17 @@ impl TestApp {
         res.json()
     }
 
+    /// Signs in with a password; the answer's tokens.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Value {
+        let res = self
+            .post("/api/v1/auth/token")
+            .json(json!({"email": email, "password": password}))
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "sign in: {}", res.text());
+        res.json()
+    }
+
     /// A draft brief on the account, written by the admin.
     pub async fn brief(&self, account_id: i64, title: &str) -> Value {
         let res = self

@@ -20,5 +20,6 @@ mod permissions;
 mod recipes;
 mod roles;
 mod scope;
+mod sessions;
 mod staff;
 mod startup;

@@ -86,6 +86,8 @@ pub struct Recipe {
     /// For a list: the operation whose recipe adds one item to it, so that the list
     /// conventions can fill it.
     pub items: Option<&'static str>,
+    /// The body needs a session of its own: the admin signs in for each request made.
+    pub session: bool,
 }
 
 /// What a body may refer to.
@@ -94,6 +96,8 @@ pub struct Ctx {
     pub unique: String,
     /// The case's client or account; a missing id when comparing with "not found".
     pub subject: Option<i64>,
+    /// A fresh refresh token of the admin's, for a recipe that asks for a session.
+    pub refresh_token: String,
 }
 
 pub const fn recipe(operation_id: &'static str, scoping: Scoping) -> Recipe {
@@ -105,6 +109,7 @@ pub const fn recipe(operation_id: &'static str, scoping: Scoping) -> Recipe {
         body: None,
         success: None,
         items: None,
+        session: false,
     }
 }
 
@@ -133,6 +138,11 @@ impl Recipe {
         self.items = Some(operation_id);
         self
     }
+
+    pub const fn session(mut self) -> Self {
+        self.session = true;
+        self
+    }
 }
 
 use Param::{Member, Newcomer, Role, Staff};
@@ -149,6 +159,10 @@ pub const RECIPES: &[Recipe] = &[
     recipe("get_metrics", Scoping::None),
     recipe("create_token", Scoping::None)
         .body(|_| json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})),
+    recipe("refresh_token", Scoping::None).session()
+        .body(|c| json!({"refresh_token": c.refresh_token})),
+    recipe("logout", Scoping::None).session()
+        .body(|c| json!({"refresh_token": c.refresh_token})),
     recipe("get_me", Scoping::None),
     recipe("list_staff", Scoping::None).items("create_staff"),
     recipe("get_staff", Scoping::None).path(&[("id", Staff)]),
@@ -568,10 +582,18 @@ impl Call {
             path = path.replace(&format!("{{{name}}}"), &value);
         }
         path.push_str(recipe.query);
+        let refresh_token = match recipe.session {
+            true => app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await["refresh_token"]
+                .as_str()
+                .expect("a refresh token")
+                .to_owned(),
+            false => String::new(),
+        };
         let body = recipe.body.map(|body| {
             body(&Ctx {
                 unique: unique(),
                 subject: scene.subject,
+                refresh_token,
             })
         });
         Call {

@@ -4,7 +4,7 @@ use super::dto::{Staff, StaffCreate, StaffUpdate};
 use super::repo::{self, NewStaff, StaffChanges};
 use crate::audit::{self, Actor, Subject};
 use crate::auth::permissions::{beyond, describe};
-use crate::auth::{grants, password, Caller};
+use crate::auth::{grants, password, refresh, Caller};
 use crate::db::{self, DbConn, RowKey};
 use crate::error::{ApiError, ErrorCode};
 use crate::rest::body::merge;
@@ -196,6 +196,11 @@ pub fn update(
             "active"
         };
         grants::ensure_administrable(conn, field)?;
+        if before.active && !updated.active {
+            // Access tokens already fail on the next request (the staff row is read each
+            // time); the sessions that would mint new ones end here.
+            refresh::revoke_all(conn, id)?;
+        }
         audit::write(
             conn,
             &Actor::from(caller),

@@ -213,6 +213,7 @@ async fn after_an_update_the_old_tag_gets_the_new_record_and_the_new_tag_a_304()
             .json(body(&Ctx {
                 unique: unique(),
                 subject: scene.subject,
+                refresh_token: String::new(),
             }))
             .send()
             .await;
