@@ -9,6 +9,10 @@ use crate::db::{DbUrl, PoolOptions};
 
 pub const MIN_SECRET_LEN: usize = 32;
 
+/// Requests per caller per minute unless `SUITS_RATE_LIMIT` says otherwise: 20 a second
+/// on average, for a UI and for an import script alike; a whole minute's worth at once.
+pub const DEFAULT_RATE_LIMIT: std::num::NonZeroU32 = std::num::NonZeroU32::new(1200).unwrap();
+
 #[derive(Clone)]
 pub struct Config {
     pub bind: String,
@@ -24,6 +28,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Failed sign-ins allowed per account and per client address, per instance.
     pub login_limits: login_limits::Settings,
+    /// Requests per caller per minute (`SUITS_RATE_LIMIT`; `off`: no limit).
+    pub rate_limit: Option<std::num::NonZeroU32>,
     /// How long a refresh token lives unused (`SUITS_REFRESH_TTL`, seconds).
     pub refresh_ttl: Duration,
     /// How long an `Idempotency-Key` is remembered (`SUITS_IDEMPOTENCY_TTL`, seconds).
@@ -38,6 +44,7 @@ impl std::fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("database", &self.database.display())
             .field("token_ttl", &self.token_ttl)
+            .field("rate_limit", &self.rate_limit)
             .field("refresh_ttl", &self.refresh_ttl)
             .field("idempotency_ttl", &self.idempotency_ttl)
             .field("admin_email", &self.admin_email)
@@ -89,6 +96,10 @@ impl Config {
             admin_password,
             cors_origins: crate::cors::parse_origins(var("SUITS_CORS_ORIGINS").as_deref())?,
             login_limits: login_limits_from(&var)?,
+            rate_limit: match var("SUITS_RATE_LIMIT").map(|v| v.trim().to_ascii_lowercase()) {
+                Some(off) if off == "off" => None,
+                _ => Some(parse_number(&var, "SUITS_RATE_LIMIT", DEFAULT_RATE_LIMIT)?),
+            },
             refresh_ttl: Duration::from_secs(parse_number(
                 &var,
                 "SUITS_REFRESH_TTL",

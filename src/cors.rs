@@ -29,9 +29,11 @@ const ALLOWED_HEADERS: [header::HeaderName; 6] = [
 
 /// Response headers a page may read. Without this list a browser hides everything but a
 /// handful of "simple" headers, which would break the If-Match and paging flows.
-const EXPOSED_HEADERS: [header::HeaderName; 6] = [
+const EXPOSED_HEADERS: [header::HeaderName; 8] = [
     header::ETAG,
     crate::idempotency::REPLAYED,
+    crate::rate_limit::POLICY,
+    crate::rate_limit::STANDING,
     header::LINK,
     header::LOCATION,
     header::RETRY_AFTER,

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod money;
 pub mod openapi;
 pub mod random;
+pub mod rate_limit;
 pub mod request_id;
 pub mod resource;
 pub mod rest;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub idempotency_ttl: std::time::Duration,
     /// How long a refresh token lives unused.
     pub refresh_ttl: std::time::Duration,
+    /// Requests per caller (counted per instance).
+    pub rate_limits: rate_limit::RateLimits,
     /// This instance's metrics registry, served at `/metrics`.
     pub metrics: metrics::Metrics,
 }
@@ -61,6 +64,7 @@ impl AppState {
             login_limits: LoginLimits::new(&config.login_limits),
             idempotency_ttl: config.idempotency_ttl,
             refresh_ttl: config.refresh_ttl,
+            rate_limits: rate_limit::RateLimits::new(config.rate_limit),
         }
     }
 }
@@ -129,6 +133,7 @@ pub fn app(
         // Outside the routes, inside CORS and the request id: a replayed answer is
         // decorated like a fresh one, and problems carry the request's id.
         .wrap(actix_web::middleware::from_fn(idempotency::middleware))
+        .wrap(actix_web::middleware::from_fn(rate_limit::headers))
         // Outside the routes (a preflight never reaches the 405 fallback) and inside the
         // request id (preflights and refusals carry one too). The CORS middleware also
         // decorates every error response, so a page can read the problem.

@@ -83,8 +83,9 @@ was already used for a different request",
     (
         "429",
         "TooManyRequests",
-        "Too many failed sign-ins for this account or from this address (counted per \
-instance); the password is not checked until `Retry-After` seconds have passed",
+        "Too many requests: the caller's allowance per minute is spent (see the `RateLimit` \
+headers), or, on sign-in, too many failed attempts for this account or from this address. \
+Counted per instance; retry after `Retry-After` seconds",
     ),
     (
         "500",
@@ -124,6 +125,10 @@ pub fn finalize(spec: utoipa::openapi::OpenApi) -> Value {
                     "description": "Seconds to wait before trying again",
                     "schema": {"type": "integer", "minimum": 1}
                 }});
+                response["headers"]
+                    .as_object_mut()
+                    .expect("an object")
+                    .extend(rate_limit_headers());
             }
             ((*name).to_owned(), response)
         })
@@ -168,6 +173,7 @@ fn describe_response_headers(doc: &mut Value) {
         .flat_map(|ops| ops.values_mut())
     {
         let tagged = !UNTAGGED.contains(&op["operationId"].as_str().unwrap_or_default());
+        let signed = op["x-permission"] != "public";
         let paged = op["parameters"]
             .as_array()
             .is_some_and(|ps| ps.iter().any(|p| p["name"] == "cursor"));
@@ -184,6 +190,9 @@ fn describe_response_headers(doc: &mut Value) {
             if status == "201" {
                 headers.insert("Location".into(), json!({"description": "The URL of the new record", "schema": {"type": "string"}}));
             }
+            if signed && status.starts_with('2') {
+                headers.extend(rate_limit_headers());
+            }
             if status == "200" && paged {
                 headers.insert("Link".into(), json!({"description": "RFC 8288 link to the next page, when there is one", "schema": {"type": "string"}}));
             }
@@ -195,6 +204,20 @@ fn describe_response_headers(doc: &mut Value) {
             }
         }
     }
+}
+
+/// The caller's standing, on every answer to a signed request (`crate::rate_limit`).
+fn rate_limit_headers() -> Map<String, Value> {
+    let mut headers = Map::new();
+    headers.insert("RateLimit-Policy".into(), json!({
+        "description": "The caller's allowance (IETF httpapi draft): `\"per-caller\";q=<requests>;w=60` (seconds)",
+        "schema": {"type": "string"}, "example": "\"per-caller\";q=1200;w=60"
+    }));
+    headers.insert("RateLimit".into(), json!({
+        "description": "Where the caller stands: `\"per-caller\";r=<requests left>;t=<seconds until the whole allowance is back>`",
+        "schema": {"type": "string"}, "example": "\"per-caller\";r=1187;t=1"
+    }));
+    headers
 }
 
 /// Whether `schema` (through `$ref` and `allOf`) has a property `name`.
@@ -248,7 +271,7 @@ fn complete_operation(op: &mut Value, has_path_params: bool) {
         "403" => !public && permission != "authenticated",
         "404" => has_path_params,
         "412" => has_if_match,
-        "429" => rate_limited,
+        "429" => rate_limited || !public,
         "413" | "415" | "422" => has_body,
         "503" => uses_db,
         _ => true,

@@ -239,6 +239,7 @@ impl Token {
                 }
                 TokenError::Invalid => ApiError::Unauthorized("the access token is invalid".into()),
             })?;
+        state.rate_limits.check(req, staff_id)?;
         let request_id = req
             .extensions()
             .get::<RequestId>()

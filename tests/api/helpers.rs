@@ -409,6 +409,9 @@ impl TestApp {
                 "SUITS_ADMIN_EMAIL" => Some(ADMIN_EMAIL.to_owned()),
                 "SUITS_ADMIN_PASSWORD" => Some(ADMIN_PASSWORD.to_owned()),
                 "SUITS_DB_POOL_SIZE" => Some("3".to_owned()),
+                // Tests send as fast as they can with one token; `rate_limits.rs` turns
+                // the limit on to test it.
+                "SUITS_RATE_LIMIT" => Some("off".to_owned()),
                 _ => None,
             }
         };

@@ -17,6 +17,7 @@ mod metrics;
 mod openapi;
 mod outage;
 mod permissions;
+mod rate_limits;
 mod recipes;
 mod roles;
 mod scope;
