@@ -13,6 +13,7 @@ pub mod config;
 pub mod cors;
 pub mod db;
 pub mod error;
+pub mod lifecycle;
 pub mod money;
 pub mod openapi;
 pub mod random;
@@ -41,6 +42,8 @@ pub struct AppState {
     /// Origins allowed by CORS, validated by the configuration.
     pub cors_origins: Vec<String>,
     pub login_limits: LoginLimits,
+    /// Draining before a stop (`lifecycle`): `/readyz` says 503, connections close.
+    pub lifecycle: lifecycle::Lifecycle,
 }
 
 impl AppState {
@@ -50,6 +53,7 @@ impl AppState {
             tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl),
             cors_origins: config.cors_origins.clone(),
             login_limits: LoginLimits::new(&config.login_limits),
+            lifecycle: lifecycle::Lifecycle::default(),
         }
     }
 }
@@ -119,4 +123,5 @@ pub fn app(
         .wrap(cors)
         .wrap_fn(cors::problem_for_refused_preflight)
         .wrap_fn(request_id::middleware)
+        .wrap_fn(lifecycle::close_while_draining)
 }

@@ -18,5 +18,6 @@ mod permissions;
 mod recipes;
 mod roles;
 mod scope;
+mod shutdown;
 mod staff;
 mod startup;
