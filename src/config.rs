@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::auth::login_limits;
 use crate::db::{DbUrl, PoolOptions};
+use crate::lifecycle;
 
 pub const MIN_SECRET_LEN: usize = 32;
 
@@ -36,6 +37,8 @@ pub struct Config {
     pub idempotency_ttl: Duration,
     /// Whether requests are observed and `/metrics` served (`SUITS_METRICS`, on by default).
     pub metrics: bool,
+    /// The drain and the stop after SIGTERM or SIGINT.
+    pub shutdown: lifecycle::Settings,
 }
 
 impl std::fmt::Debug for Config {
@@ -51,6 +54,7 @@ impl std::fmt::Debug for Config {
             .field("cors_origins", &self.cors_origins)
             .field("login_limits", &self.login_limits)
             .field("metrics", &self.metrics)
+            .field("shutdown", &self.shutdown)
             .finish_non_exhaustive()
     }
 }
@@ -111,8 +115,45 @@ impl Config {
                 24 * 3600,
             )?),
             metrics: parse_flag(&var, "SUITS_METRICS", true)?,
+            shutdown: lifecycle::Settings {
+                drain: parse_seconds(&var, "SUITS_DRAIN_SECONDS", DEFAULT_DRAIN_SECS, 0)?,
+                timeout: parse_seconds(&var, "SUITS_SHUTDOWN_TIMEOUT", 30, 1)?,
+            },
         })
     }
+}
+
+/// Long enough for a load balancer polling `/readyz` to take the instance out before it
+/// stops listening: haproxy's default check (`inter 2s`, `fall 3`) sees the third failure
+/// at most 6 s after the signal; the rest is margin for a check in progress and a busy
+/// machine.
+const DEFAULT_DRAIN_SECS: u64 = 10;
+
+/// Beyond an hour a drain or a stop is a mistake (milliseconds given for seconds), which
+/// would hold every restart that long.
+const MAX_SHUTDOWN_PHASE_SECS: u64 = 3600;
+
+/// Whole seconds from `min` to an hour; unset is `default`.
+fn parse_seconds(
+    var: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: u64,
+    min: u64,
+) -> Result<Duration, String> {
+    let Some(raw) = var(key) else {
+        return Ok(Duration::from_secs(default));
+    };
+    raw.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (min..=MAX_SHUTDOWN_PHASE_SECS).contains(n))
+        .map(Duration::from_secs)
+        .ok_or_else(|| {
+            format!(
+                "{key}={raw:?} is not a whole number of seconds from {min} to \
+                 {MAX_SHUTDOWN_PHASE_SECS}"
+            )
+        })
 }
 
 /// Caps keep one failure's replenish period (window / failures) well above zero.

@@ -14,6 +14,7 @@ pub mod cors;
 pub mod db;
 pub mod error;
 pub mod idempotency;
+pub mod lifecycle;
 pub mod metrics;
 pub mod money;
 pub mod openapi;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub rate_limits: rate_limit::RateLimits,
     /// This instance's metrics registry, served at `/metrics`.
     pub metrics: metrics::Metrics,
+    /// Draining before a stop (`lifecycle`): `/readyz` says 503, connections close.
+    pub lifecycle: lifecycle::Lifecycle,
 }
 
 impl AppState {
@@ -65,6 +68,7 @@ impl AppState {
             idempotency_ttl: config.idempotency_ttl,
             refresh_ttl: config.refresh_ttl,
             rate_limits: rate_limit::RateLimits::new(config.rate_limit),
+            lifecycle: lifecycle::Lifecycle::default(),
         }
     }
 }
@@ -140,6 +144,7 @@ pub fn app(
         .wrap(cors)
         .wrap_fn(cors::problem_for_refused_preflight)
         .wrap_fn(request_id::middleware)
+        .wrap_fn(lifecycle::close_while_draining)
         // Outermost: times all the application does for a request, and sees every answer.
         .wrap(observe)
 }

@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 
 use suits::audit::Actor;
 use suits::config::Config;
-use suits::{api, bootstrap, db, openapi, request_id, AppState};
+use suits::{api, bootstrap, db, lifecycle, openapi, request_id, AppState};
 
 /// Suits: the back-end of an advertising agency's account services department.
 #[derive(Parser)]
@@ -154,13 +154,26 @@ fn serve(config: Config) -> Result<(), String> {
     // allocator arena. So together they are as many as the pool has connections.
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let blocking_threads = (config.pool.max_size as usize).div_ceil(workers).max(1);
+    let shutdown = config.shutdown;
     actix_web::rt::System::new().block_on(async move {
-        let server = HttpServer::new(move || suits::app(state.clone()))
+        let signals = lifecycle::Signals::install()
+            .map_err(|e| format!("cannot handle SIGTERM and SIGINT: {e}"))?;
+        let app_state = state.clone();
+        let server = HttpServer::new(move || suits::app(app_state.clone()))
             .workers(workers)
             .worker_max_blocking_threads(blocking_threads)
+            // Signals are ours (`lifecycle`): actix would stop accepting at once, before a
+            // balancer has stopped sending.
+            .disable_signals()
+            .shutdown_timeout(shutdown.timeout.as_secs())
             .bind(&bind)
             .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
-        log::info!("listening on http://{bind} (docs at http://{bind}/docs/)");
-        server.run().await.map_err(|e| format!("server error: {e}"))
+        // The bound address, not the configured one: port 0 picks a free port.
+        for addr in server.addrs() {
+            log::info!("listening on http://{addr} (docs at http://{addr}/docs/)");
+        }
+        lifecycle::serve_until_stopped(server.run(), signals, state, shutdown)
+            .await
+            .map_err(|e| format!("server error: {e}"))
     })
 }

@@ -129,6 +129,8 @@ set_suits_env() {
         # One token sends thousands of requests a second here: the per-caller limit
         # would measure itself.
         SUITS_RATE_LIMIT=off
+        # Nothing balances over it: a stop need not wait for a balancer to notice.
+        SUITS_DRAIN_SECONDS=0
         RUST_LOG="${BENCH_RUST_LOG:-warn}"
     )
 }

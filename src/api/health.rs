@@ -1,4 +1,5 @@
-//! `/healthz` (the process is up) and `/readyz` (it can reach its database).
+//! `/healthz` (the process is up) and `/readyz` (it can reach its database and is not
+//! shutting down).
 
 use std::time::Duration;
 
@@ -6,7 +7,7 @@ use actix_web::{get, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::rest::params;
 use crate::AppState;
 
@@ -24,8 +25,8 @@ pub struct NoParams {}
 
 /// Liveness
 ///
-/// Answers while the process runs; touches nothing else. Takes no parameters: any query
-/// parameter is a 400.
+/// Answers while the process runs, draining before a stop included; touches nothing else.
+/// Takes no parameters: any query parameter is a 400.
 #[utoipa::path(
     tag = "health",
     operation_id = "healthz",
@@ -44,11 +45,16 @@ const READY_WAIT: Duration = Duration::from_secs(1);
 /// Readiness
 ///
 /// 200 when a database connection can be taken from the pool within a second and
-/// answers; 503 otherwise. Takes no parameters: any query parameter is a 400.
+/// answers; 503 otherwise. 503 at once, too, from the moment the instance is told to stop
+/// (SIGTERM): it then serves on for `SUITS_DRAIN_SECONDS` while a load balancer checking
+/// this path takes it out of rotation. Takes no parameters: any query parameter is a 400.
 #[utoipa::path(
     tag = "health",
     operation_id = "readyz",
-    responses((status = 200, description = "Ready", body = Health)),
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 503, description = "Not ready: the instance is shutting down (draining), or its database is unreachable", body = Problem, content_type = "application/problem+json"),
+    ),
     extensions(("x-permission" = json!("public"))),
 )]
 #[get("/readyz")]
@@ -56,6 +62,9 @@ pub async fn readyz(
     _: params::Query<NoParams>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    if state.lifecycle.is_draining() {
+        return Err(ApiError::Draining);
+    }
     let pool = state.pool.clone();
     web::block(move || {
         let mut conn = pool.get_within(READY_WAIT).map_err(ApiError::from_pool)?;

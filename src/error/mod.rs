@@ -52,6 +52,9 @@ pub enum ApiError {
     /// The cause is logged; the client only learns that the service is unavailable.
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
+    /// This instance is draining before it stops (`lifecycle`); others serve on.
+    #[error("this instance is shutting down; another instance serves requests")]
+    Draining,
     /// The cause is logged; the client only learns that something failed.
     #[error("an internal error occurred")]
     Internal(String),
@@ -241,7 +244,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Draining => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Database { failure, .. } => match failure {
                 DbFailure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

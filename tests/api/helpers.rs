@@ -13,7 +13,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::test::TestRequest;
 use actix_web::web;
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl};
 use serde_json::{json, Value};
 
 use suits::config::Config;
@@ -577,4 +577,41 @@ pub fn assert_invalid(res: &Resp, field: &str, code: &str) -> Value {
         "{problem}"
     );
     problem
+}
+
+impl TestApp {
+    /// PostgreSQL only (`None` on SQLite, whose writers queue one at a time): sends
+    /// `request` while another transaction holds `insert` uncommitted, and commits that
+    /// once the request waits for it. So two instances' writes of one unique value meet:
+    /// the request's own checks found nothing, and only its write learns of the other.
+    pub async fn racing_an_uncommitted_insert(
+        &self,
+        insert: &str,
+        request: impl std::future::Future<Output = Resp>,
+    ) -> Option<Resp> {
+        if !self.db.is_postgres() {
+            return None;
+        }
+        let mut holder = PgConnection::establish(&self.url).expect("holder connection");
+        holder
+            .batch_execute(&format!("BEGIN; {insert}"))
+            .expect("the uncommitted insert");
+        let mut watcher = PgConnection::establish(&self.url).expect("watcher connection");
+        let commit = web::block(move || {
+            // Each query its own transaction, so pg_stat_activity is read afresh.
+            let waiting = "SELECT 1 FROM pg_stat_activity \
+                           WHERE datname = current_database() AND wait_event_type = 'Lock'";
+            while diesel::sql_query(waiting)
+                .execute(&mut watcher)
+                .expect("read pg_stat_activity")
+                == 0
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            holder.batch_execute("COMMIT").expect("commit");
+        });
+        let (res, committed) = futures_util::future::join(request, commit).await;
+        committed.expect("the holder committed");
+        Some(res)
+    }
 }

@@ -22,5 +22,6 @@ mod recipes;
 mod roles;
 mod scope;
 mod sessions;
+mod shutdown;
 mod staff;
 mod startup;

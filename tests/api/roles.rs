@@ -111,6 +111,26 @@ async fn a_custom_role_can_be_created_and_used_at_once() {
         .problem(403);
 }
 
+/// Two creates of one key at once (two instances, say): the one that finds the key free
+/// but loses the race at the write is still the 409 on the field.
+#[actix_web::test]
+async fn a_key_taken_by_a_concurrent_create_is_409_on_the_key_field() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token();
+    let holder = "INSERT INTO roles (key, name, created_at, updated_at) \
+                  VALUES ('race', 'Other', now(), now())";
+    let request = app
+        .post("/api/v1/roles")
+        .token(&token)
+        .json(json!({"key": "race", "name": "Race", "permissions": [grant("staff.read", "all")]}))
+        .send();
+    let Some(res) = app.racing_an_uncommitted_insert(holder, request).await else {
+        return; // SQLite: writers queue, so the request finds the row (tested below)
+    };
+    res.problem(409);
+    assert_eq!(res.error_fields(), ["key"], "{}", res.text());
+}
+
 #[actix_web::test]
 async fn invalid_roles_are_refused() {
     let app = TestApp::spawn().await;

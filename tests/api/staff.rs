@@ -66,6 +66,22 @@ async fn a_duplicate_email_is_409_on_the_email_field() {
     assert_eq!(res.error_fields(), ["email"]);
 }
 
+/// Two creates of one email at once (two instances, say): the one that finds the email
+/// free but loses the race at the write is still the 409 on the field.
+#[actix_web::test]
+async fn an_email_taken_by_a_concurrent_create_is_409_on_the_email_field() {
+    let app = TestApp::spawn().await;
+    let holder =
+        "INSERT INTO staff (email, full_name, role, password_hash, created_at, updated_at) \
+                  VALUES ('race@agency.example', 'Other', 'account_executive', 'x', now(), now())";
+    let request = create(&app, new_staff("race@agency.example", "account_executive"));
+    let Some(res) = app.racing_an_uncommitted_insert(holder, request).await else {
+        return; // SQLite: writers queue, so the request finds the row (tested above)
+    };
+    res.problem(409);
+    assert_eq!(res.error_fields(), ["email"], "{}", res.text());
+}
+
 #[actix_web::test]
 async fn invalid_fields_are_422_with_each_field_named() {
     let app = TestApp::spawn().await;

@@ -54,6 +54,49 @@ fn bad_numbers_and_short_admin_passwords_are_refused() {
 }
 
 #[test]
+fn the_drain_and_the_stop_default_to_10_and_30_seconds() {
+    let defaults = config(&[]).unwrap().shutdown;
+    assert_eq!(defaults.drain.as_secs(), 10);
+    assert_eq!(defaults.timeout.as_secs(), 30);
+    let set = config(&[
+        ("SUITS_DRAIN_SECONDS", "0"),
+        ("SUITS_SHUTDOWN_TIMEOUT", " 5 "),
+    ])
+    .unwrap()
+    .shutdown;
+    assert_eq!(set.drain.as_secs(), 0, "no drain is a choice");
+    assert_eq!(set.timeout.as_secs(), 5);
+    assert_eq!(
+        config(&[("SUITS_DRAIN_SECONDS", "3600")])
+            .unwrap()
+            .shutdown
+            .drain
+            .as_secs(),
+        3600
+    );
+}
+
+#[test]
+fn a_drain_or_stop_that_is_not_whole_seconds_up_to_an_hour_is_refused() {
+    for (key, value) in [
+        ("SUITS_DRAIN_SECONDS", "-1"),
+        ("SUITS_DRAIN_SECONDS", "2.5"),
+        ("SUITS_DRAIN_SECONDS", "10s"),
+        ("SUITS_DRAIN_SECONDS", ""),
+        ("SUITS_DRAIN_SECONDS", "10000"),
+        ("SUITS_SHUTDOWN_TIMEOUT", "0"),
+        ("SUITS_SHUTDOWN_TIMEOUT", "3601"),
+        ("SUITS_SHUTDOWN_TIMEOUT", "soon"),
+    ] {
+        let err = config(&[(key, value)]).unwrap_err();
+        assert!(
+            err.contains(key) && err.contains("seconds"),
+            "{key}={value}: {err}"
+        );
+    }
+}
+
+#[test]
 fn the_backend_follows_the_url_scheme_and_typos_are_not_sqlite_files() {
     assert!(matches!(
         DbUrl::parse(Some("postgres://u@h/db")),

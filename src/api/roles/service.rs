@@ -36,12 +36,8 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: RoleCreate) -> Result<R
     ensure_within(caller, "the role would hold", &input.permissions)?;
     let actor = &Actor::from(caller);
     db::write_tx(conn, |conn| {
-        if grants::role_exists(conn, &input.key)? {
-            return Err(ApiError::duplicate(
-                "key",
-                format!("a role with key {:?} already exists", input.key),
-            ));
-        }
+        // The insert is the check: two instances creating one key at once both pass any
+        // check made before it, and the primary key decides.
         let role = repo::insert(
             conn,
             &NewRole {
@@ -52,7 +48,14 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: RoleCreate) -> Result<R
                 permissions: &input.permissions,
             },
             now(),
-        )?;
+        )
+        .map_err(|e| {
+            let taken = format!("a role with key {:?} already exists", input.key);
+            ApiError::from_unique_index(
+                e,
+                &[("roles_pkey", "key", &taken), ("roles.key", "key", &taken)],
+            )
+        })?;
         audit::created(conn, actor, Subject::new(RESOURCE, &role.key), &role)?;
         Ok(role)
     })

@@ -49,13 +49,6 @@ pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     staff::table.count().get_result(conn)
 }
 
-pub fn email_taken(conn: &mut DbConn, email: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        staff::table.filter(staff::email.eq(email)),
-    ))
-    .get_result(conn)
-}
-
 /// Id, active flag and password hash of the staff member with this (lower-case) email.
 pub fn credentials(conn: &mut DbConn, email: &str) -> QueryResult<Option<(i64, bool, String)>> {
     staff::table

@@ -113,12 +113,7 @@ pub fn insert(
         if let Some(manager) = reports_to {
             ensure_manager(conn, None, manager)?;
         }
-        if repo::email_taken(conn, &email)? {
-            return Err(ApiError::duplicate(
-                "email",
-                format!("a staff member with email {email:?} already exists"),
-            ));
-        }
+        // The insert is the check, as for roles: concurrent creates race past any check.
         let staff = repo::insert(
             conn,
             &NewStaff {
@@ -130,7 +125,11 @@ pub fn insert(
                 active: true,
             },
             now(),
-        )?;
+        )
+        .map_err(|e| {
+            let taken = format!("a staff member with email {email:?} already exists");
+            ApiError::from_unique_index(e, &[("email", "email", &taken)])
+        })?;
         audit::created(conn, actor, Subject::new(RESOURCE, staff.id), &staff)?;
         Ok(staff)
     })
