@@ -44,6 +44,33 @@ pub trait Scoped: Sized + Send + 'static {
     fn view(self, allowed_actions: Vec<Self::Action>) -> Self::View;
 }
 
+/// The part of [`Scoped`] a resource with an `id` field and a repo made by
+/// `db::sql::scoped_reads!` writes alike: `scoped_reads_from!(repo);` inside the impl.
+macro_rules! scoped_reads_from {
+    ($repo:ident) => {
+        fn id(&self) -> i64 {
+            self.id
+        }
+
+        fn find(
+            conn: &mut $crate::db::DbConn,
+            id: i64,
+            visibility: $crate::auth::Visibility,
+        ) -> diesel::QueryResult<Option<Self>> {
+            $repo::find(conn, id, visibility)
+        }
+
+        fn visible_ids(
+            conn: &mut $crate::db::DbConn,
+            ids: &[i64],
+            visibility: $crate::auth::Visibility,
+        ) -> diesel::QueryResult<Vec<i64>> {
+            $repo::visible_ids(conn, ids, visibility)
+        }
+    };
+}
+pub(crate) use scoped_reads_from;
+
 /// A scoped record kind with a list operation.
 pub trait Listed: Scoped {
     type Filter: serde::de::DeserializeOwned + Send + 'static;

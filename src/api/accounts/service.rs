@@ -29,21 +29,7 @@ impl Scoped for Account {
         (AccountAction::Assign, Permission::AccountsAssign),
     ];
 
-    fn id(&self) -> i64 {
-        self.id
-    }
-
-    fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> QueryResult<Option<Self>> {
-        repo::find(conn, id, visibility)
-    }
-
-    fn visible_ids(
-        conn: &mut DbConn,
-        ids: &[i64],
-        visibility: Visibility,
-    ) -> QueryResult<Vec<i64>> {
-        repo::visible_ids(conn, ids, visibility)
-    }
+    resource::scoped_reads_from!(repo);
 
     fn view(self, allowed_actions: Vec<AccountAction>) -> AccountView {
         AccountView {

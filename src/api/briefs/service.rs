@@ -26,9 +26,7 @@ impl Scoped for Brief {
         (BriefAction::Cancel, Permission::BriefsWrite),
     ];
 
-    fn id(&self) -> i64 {
-        self.id
-    }
+    resource::scoped_reads_from!(repo);
 
     fn possible(&self, action: BriefAction) -> bool {
         match action {
@@ -36,18 +34,6 @@ impl Scoped for Brief {
             BriefAction::Delete => self.status == BriefStatus::Draft,
             BriefAction::Cancel => self.status.open(),
         }
-    }
-
-    fn find(conn: &mut DbConn, id: i64, visibility: Visibility) -> QueryResult<Option<Self>> {
-        repo::find(conn, id, visibility)
-    }
-
-    fn visible_ids(
-        conn: &mut DbConn,
-        ids: &[i64],
-        visibility: Visibility,
-    ) -> QueryResult<Vec<i64>> {
-        repo::visible_ids(conn, ids, visibility)
     }
 
     fn view(self, allowed_actions: Vec<BriefAction>) -> BriefView {
