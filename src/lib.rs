@@ -115,11 +115,13 @@ pub fn app(
     let (app, spec) = register(App::new().into_utoipa_app()).split_for_parts();
     let doc = openapi::finalize(spec);
     let routes = api::RouteTable::from_spec(&doc);
+    let paramless = rest::params::Paramless::from_spec(&doc);
     let spec_json = SpecJson(openapi::to_pretty(&doc));
     let cors = cors::middleware(&state.cors_origins);
     let observe = state.metrics.middleware(&doc);
     app.app_data(state)
         .app_data(web::Data::new(routes))
+        .app_data(web::Data::new(paramless))
         .app_data(web::Data::new(spec_json))
         .service(web::redirect("/docs", "/docs/"))
         .service(

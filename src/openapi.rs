@@ -102,9 +102,6 @@ Counted per instance; retry after `Retry-After` seconds",
 /// Operations guarded by login limits (`auth::login_limits`), which can answer 429.
 const RATE_LIMITED: &[&str] = &["create_token"];
 
-/// Operations that take no parameters at all and refuse any query parameter with a 400.
-const NO_PARAMETERS: &[&str] = &["healthz", "readyz", "get_metrics"];
-
 /// Operations that answer without the database, so never with a 503.
 const NO_DATABASE: &[&str] = &["healthz", "get_metrics"];
 
@@ -254,7 +251,6 @@ fn complete_operation(op: &mut Value, has_path_params: bool) {
     };
     require_non_empty_query_strings(op);
     let params = op["parameters"].as_array().cloned().unwrap_or_default();
-    let has_query = params.iter().any(|p| p["in"] == "query");
     let has_if_match = params.iter().any(|p| p["name"] == "If-Match");
     let has_body = op.get("requestBody").is_some();
     let listed_in = |list: &[&str]| {
@@ -264,9 +260,9 @@ fn complete_operation(op: &mut Value, has_path_params: bool) {
     };
     let uses_db = !listed_in(NO_DATABASE);
     let rate_limited = listed_in(RATE_LIMITED);
-    let refuses_parameters = listed_in(NO_PARAMETERS);
     let applies = |status: &str| match status {
-        "400" => has_body || has_query || has_path_params || refuses_parameters,
+        // Every operation refuses a query parameter it does not take.
+        "400" => true,
         "401" => !public,
         "403" => !public && permission != "authenticated",
         "404" => has_path_params,

@@ -8,10 +8,12 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::staff::repo;
+use crate::api::health::NoParams;
 use crate::auth::{password, refresh as sessions};
 use crate::db;
 use crate::error::{ApiError, Problem};
 use crate::rest::body::ValidJson;
+use crate::rest::params;
 use crate::rest::text::single_line;
 use crate::AppState;
 
@@ -97,6 +99,7 @@ fn tokens(
 #[post("/auth/token")]
 pub async fn token(
     req: HttpRequest,
+    _: params::Query<NoParams>,
     state: web::Data<AppState>,
     ValidJson(input): ValidJson<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -169,6 +172,7 @@ pub async fn token(
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
+    _: params::Query<NoParams>,
     state: web::Data<AppState>,
     ValidJson(input): ValidJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -194,6 +198,7 @@ pub async fn refresh(
 )]
 #[post("/auth/logout")]
 pub async fn logout(
+    _: params::Query<NoParams>,
     state: web::Data<AppState>,
     ValidJson(input): ValidJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {

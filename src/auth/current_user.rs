@@ -183,34 +183,46 @@ impl Authenticated {
     }
 }
 
+/// An authorizing extractor's answer: at once, or after the gate has had its say.
+type Held<T> = Either<Ready<Result<T, ApiError>>, LocalBoxFuture<'static, Result<T, ApiError>>>;
+
 impl<P: Required + 'static> FromRequest for Authorized<P> {
     type Error = ApiError;
-    type Future =
-        Either<Ready<Result<Self, ApiError>>, LocalBoxFuture<'static, Result<Self, ApiError>>>;
+    type Future = Held<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let authorized = Token::of(req, Some(P::PERMISSION)).map(|token| Authorized {
             token,
             _permission: PhantomData,
         });
-        // A malformed Idempotency-Key is the request's shape: it is answered here, before
-        // the handler can run, but after authorization (the gate Token::of just set).
-        match (authorized, crate::idempotency::refused(req)) {
-            (Ok(_), Some(refusal)) => {
-                let gate = Gate::of(req);
-                Either::Right(Box::pin(async move { gate.hold(Err(refusal)).await }))
-            }
-            (authorized, _) => Either::Left(ready(authorized)),
+        held_for_shape(req, authorized)
+    }
+}
+
+/// `authorized`, unless the request's shape is wrong where no other extractor looks: a
+/// malformed Idempotency-Key, or a query parameter on an operation that takes none. That
+/// is answered here, before the handler can run, but after authorization (the gate
+/// `Token::of` just set): 401 and 403 come first.
+fn held_for_shape<T: 'static>(req: &HttpRequest, authorized: Result<T, ApiError>) -> Held<T> {
+    let refusal = crate::idempotency::refused(req).or_else(|| crate::rest::params::unexpected(req));
+    match (authorized, refusal) {
+        (Ok(_), Some(refusal)) => {
+            let gate = Gate::of(req);
+            Either::Right(Box::pin(async move { gate.hold(Err(refusal)).await }))
         }
+        (authorized, _) => Either::Left(ready(authorized)),
     }
 }
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = Held<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Token::of(req, None).map(|token| Authenticated { token }))
+        held_for_shape(
+            req,
+            Token::of(req, None).map(|token| Authenticated { token }),
+        )
     }
 }
 

@@ -91,6 +91,55 @@ fn from_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     })
 }
 
+/// The operations that take no query parameter at all, by method and path template, from
+/// the document: on those a query string has nothing to set, so any parameter in it is a
+/// 400 naming it, as on every other operation (see [`unexpected`]).
+#[derive(Default)]
+pub struct Paramless(std::collections::HashSet<(String, String)>);
+
+impl Paramless {
+    pub fn from_spec(doc: &serde_json::Value) -> Self {
+        let mut ops = std::collections::HashSet::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let takes_query = op["parameters"]
+                    .as_array()
+                    .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
+                if !takes_query {
+                    ops.insert((method.to_ascii_uppercase(), path.clone()));
+                }
+            }
+        }
+        Paramless(ops)
+    }
+}
+
+/// The 400 for a query string on an operation that takes no query parameter: each name
+/// in it, as unknown. Reported by the authorizing extractor, after 401 and 403.
+pub fn unexpected(req: &HttpRequest) -> Option<ApiError> {
+    if req.query_string().is_empty() {
+        return None;
+    }
+    let paramless = req.app_data::<actix_web::web::Data<Paramless>>()?;
+    let pattern = req.match_pattern()?;
+    if !paramless
+        .0
+        .contains(&(req.method().as_str().to_owned(), pattern))
+    {
+        return None;
+    }
+    let errors: Vec<FieldError> = form_urlencoded::parse(req.query_string().as_bytes())
+        .map(|(name, _)| {
+            FieldError::new(
+                name.escape_default().to_string(),
+                ErrorCode::UnknownParameter,
+                "is not a parameter of this operation, which takes none",
+            )
+        })
+        .collect();
+    (!errors.is_empty()).then_some(ApiError::InvalidParameters(errors))
+}
+
 /// Path parameters deserialized into `T`. A value that cannot name a record (a number
 /// that is not one, say) is a 404 like any unknown id; one holding a control character is
 /// a 400 naming the parameter, since no record could ever be named by it.

@@ -6,7 +6,8 @@
 //! unknown fields and malformed JSON alike (`bodies`); every `GET` answers `HEAD`, and
 //! every tagged record `If-None-Match`, alike (`conditional`); every operation but the
 //! public ones needs a token (`tokens`); every signed `POST` takes an `Idempotency-Key`
-//! alike (`idempotency`). The requests come from the shared recipes, so an operation
+//! alike (`idempotency`); every operation refuses a query parameter it does not take
+//! (`parameters`). The requests come from the shared recipes, so an operation
 //! that has a feature but no recipe fails here too.
 
 use serde_json::{json, Value};
@@ -21,6 +22,7 @@ mod conditional;
 mod idempotency;
 mod lists;
 mod order;
+mod parameters;
 mod preconditions;
 mod shapes;
 mod text;
