@@ -139,6 +139,50 @@ async fn staff_write_holders_give_exactly_the_roles_within_their_own_grants() {
 }
 
 #[actix_web::test]
+async fn nobody_demotes_or_deactivates_someone_whose_role_exceeds_their_own() {
+    let app = TestApp::spawn().await;
+    let (_, director) = app.staff("account_director").await;
+    let (admin, _) = app.staff("admin").await;
+    let (executive, _) = app.staff("account_executive").await;
+    let patch = |id: i64, body: Value, token: String| {
+        let req = app
+            .patch(&format!("/api/v1/staff/{id}"))
+            .token(&token)
+            .json(body);
+        async move { req.send().await }
+    };
+    for body in [
+        json!({"role": "account_coordinator"}),
+        json!({"active": false}),
+    ] {
+        let res = patch(admin, body, director.clone()).await;
+        assert_denied(&res, "exceeds their own");
+        assert!(res.text().contains("roles.write (all)"), "{}", res.text());
+    }
+    let stored = app
+        .get(&format!("/api/v1/staff/{admin}"))
+        .token(&app.admin_token())
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        (stored["role"].as_str(), stored["active"].as_bool()),
+        (Some("admin"), Some(true))
+    );
+    // Within their own reach, a director manages staff as before; an admin, a director.
+    let res = patch(executive, json!({"active": false}), director.clone()).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let (other_director, _) = app.staff("account_director").await;
+    let res = patch(
+        other_director,
+        json!({"role": "account_manager"}),
+        app.admin_token(),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+}
+
+#[actix_web::test]
 async fn the_reported_escalation_is_closed() {
     let app = TestApp::spawn().await;
     let (director, token) = app.staff("account_director").await;

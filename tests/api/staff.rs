@@ -256,21 +256,27 @@ async fn a_reporting_line_cannot_form_a_cycle() {
 #[actix_web::test]
 async fn the_last_administrator_cannot_be_deactivated_or_demoted() {
     let app = TestApp::spawn().await;
-    // Nobody changes their own role, so another holder of staff.write tries.
-    let (_, token) = app.staff("account_director").await;
     let path = format!("/api/v1/staff/{}", app.admin_id);
+    // The last admin may not lock everybody out by deactivating themselves.
     app.patch(&path)
-        .token(&token)
+        .token(&app.admin_token())
         .json(json!({"active": false}))
         .send()
         .await
         .problem(409);
-    app.patch(&path)
-        .token(&token)
-        .json(json!({"role": "account_director"}))
-        .send()
-        .await
-        .problem(409);
+    // Nobody below an admin may demote or deactivate one (see escalation.rs).
+    let (_, director) = app.staff("account_director").await;
+    for body in [
+        json!({"active": false}),
+        json!({"role": "account_director"}),
+    ] {
+        app.patch(&path)
+            .token(&director)
+            .json(body)
+            .send()
+            .await
+            .problem(403);
+    }
 
     // With a second admin, the second may demote the first.
     let (_, token) = app.staff("admin").await;

@@ -93,8 +93,9 @@ pub async fn create(
 ///
 /// Change name, role, reporting line, or deactivate (`"active": false`). A role change or
 /// deactivation applies to the staff member's very next request. Nobody changes their own
-/// role, and nobody gives a role whose grants exceed their own (each permission at a scope
-/// at most theirs): both are 403.
+/// role, nobody gives a role whose grants exceed their own (each permission at a scope at
+/// most theirs), and nobody changes the role or the active state of a staff member whose
+/// role exceeds their own: each is a 403.
 #[utoipa::path(
     tag = "staff",
     operation_id = "update_staff",
@@ -105,7 +106,7 @@ pub async fn create(
     request_body = StaffUpdate,
     responses(
         (status = 200, description = "The updated staff member", body = Staff),
-        (status = 403, description = "The caller lacks staff.write, or the role's grants exceed the caller's own, or the caller is changing their own role", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller lacks staff.write, or the role's grants exceed the caller's own, or the caller is changing their own role, or the staff member's current role exceeds the caller's own (their role or active state cannot then be changed)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The change would leave nobody able to administer roles and staff", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-permission" = json!("staff.write"))),

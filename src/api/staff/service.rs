@@ -88,6 +88,25 @@ fn ensure_may_give(
     )))
 }
 
+/// Taking a role away, or deactivating, is for those who hold at least what the staff
+/// member holds: a director (staff.write, no roles.write) may not demote or lock out an
+/// admin, as they may not make one.
+fn ensure_may_manage(
+    conn: &mut DbConn,
+    caller: &Caller,
+    current_role: &str,
+) -> Result<(), ApiError> {
+    let excess = beyond(&caller.grants, &grants::of_role(conn, current_role)?);
+    if excess.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Denied(format!(
+        "nobody may change the role or the active state of a staff member whose role \
+         exceeds their own: role {current_role:?} holds {}, beyond what you hold",
+        describe(&excess)
+    )))
+}
+
 /// Inserts a staff member with an already-checked password; shared by the API, the CLI
 /// and the first-start admin. `giver` is the staff member giving the role through the API
 /// (`None` for the system itself), held to [`ensure_may_give`].
@@ -167,6 +186,9 @@ pub fn update(
         merge(&mut after.role, &patch.role);
         merge(&mut after.active, &patch.active);
         merge(&mut after.reports_to, &patch.reports_to);
+        if after.role != before.role || after.active != before.active {
+            ensure_may_manage(conn, caller, &before.role)?;
+        }
         // The request's own faults (422, 403) come before the record's state (412).
         if after.role != before.role {
             ensure_role(conn, &after.role)?;
