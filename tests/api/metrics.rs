@@ -10,7 +10,7 @@ use serde_json::json;
 use suits::db::{DbConn, DbUrl};
 
 use crate::helpers::*;
-use crate::outage::{through, Proxy};
+use crate::outage::behind_a_proxy;
 
 struct Sample {
     name: String,
@@ -494,19 +494,9 @@ async fn a_failing_database_is_counted_and_conflicts_and_missing_rows_are_not() 
 
 #[actix_web::test]
 async fn an_outage_is_counted_as_the_database_unavailable() {
-    let Some(server) = std::env::var("SUITS_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        eprintln!("skipped: a database outage needs a database server (SUITS_TEST_DATABASE_URL)");
+    let Some((proxy, app)) = behind_a_proxy().await else {
         return;
     };
-    let (_, target) = through(&server, 0);
-    let proxy = Proxy::start(target);
-    let app = TestApp::spawn_routed(&[("SUITS_DB_TIMEOUT", "60")], |url| {
-        through(url, proxy.port).0
-    })
-    .await;
     let token = app.admin_token();
     let before = scrape(&app).await;
 

@@ -23,14 +23,14 @@ async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
 /// A TCP proxy in front of the database that can be cut, as a network or server failure
 /// would: open connections are shut and new ones are closed as soon as they arrive.
 pub struct Proxy {
-    pub port: u16,
+    port: u16,
     cut: Arc<AtomicBool>,
     open: Arc<Mutex<Vec<TcpStream>>>,
     stopped: Arc<AtomicBool>,
 }
 
 impl Proxy {
-    pub fn start(target: String) -> Proxy {
+    fn start(target: String) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let cut = Arc::new(AtomicBool::new(false));
@@ -97,7 +97,7 @@ fn pipe(mut from: TcpStream, mut to: TcpStream) {
 }
 
 /// `postgres://user@host:port/db` with host and port replaced by the proxy's.
-pub fn through(url: &str, port: u16) -> (String, String) {
+fn through(url: &str, port: u16) -> (String, String) {
     let (scheme, rest) = url.split_once("://").unwrap();
     let (authority, path) = rest.split_once('/').unwrap();
     let (userinfo, hostport) = match authority.rsplit_once('@') {
@@ -108,14 +108,16 @@ pub fn through(url: &str, port: u16) -> (String, String) {
     (routed, hostport.to_owned())
 }
 
-#[actix_web::test]
-async fn an_outage_fails_fast_with_503_and_the_service_recovers_by_itself() {
+/// An app whose database connections pass through a proxy the test can cut, with a long
+/// connection timeout (so a fast failure is the service's own doing). Needs a database
+/// server: on SQLite it says it is skipped and gives nothing.
+pub async fn behind_a_proxy() -> Option<(Proxy, TestApp)> {
     let Some(server) = std::env::var("SUITS_TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty())
     else {
         eprintln!("skipped: a database outage needs a database server (SUITS_TEST_DATABASE_URL)");
-        return;
+        return None;
     };
     let (_, target) = through(&server, 0);
     let proxy = Proxy::start(target);
@@ -123,6 +125,14 @@ async fn an_outage_fails_fast_with_503_and_the_service_recovers_by_itself() {
         through(url, proxy.port).0
     })
     .await;
+    Some((proxy, app))
+}
+
+#[actix_web::test]
+async fn an_outage_fails_fast_with_503_and_the_service_recovers_by_itself() {
+    let Some((proxy, app)) = behind_a_proxy().await else {
+        return;
+    };
     let token = app.admin_token();
     assert_eq!(app.get("/readyz").send().await.status, 200);
     assert_eq!(
