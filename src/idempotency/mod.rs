@@ -14,26 +14,22 @@
 //! Requests without a valid bearer token pass through untouched, to get their 401 from the
 //! handler: the key belongs to a caller, and statuses come 401 first.
 
-use std::time::Duration;
+mod store;
 
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes, BytesMut};
-use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use actix_web::{Error, HttpMessage, ResponseError};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use crate::db::schema::{idempotency_keys, staff};
-use crate::db::{self, DbConn};
+use self::store::{Claim, Owner};
+use crate::db;
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::rest::body::BODY_LIMIT;
-use crate::time::now;
 use crate::AppState;
 
 /// The request header.
@@ -42,9 +38,6 @@ pub const KEY: HeaderName = HeaderName::from_static("idempotency-key");
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 /// The longest key accepted: room for any UUID or hash a client would use.
 pub const MAX_KEY_LEN: usize = 255;
-/// A claim older than this whose request never answered belonged to an instance that
-/// stopped mid-request: the key is free again. Longer than any request can run.
-const ABANDONED_AFTER: Duration = Duration::from_secs(120);
 /// The headers of an answer a replay repeats; the others (date, request id, CORS) belong
 /// to the request that gets the replay.
 const KEPT_HEADERS: [HeaderName; 4] = [
@@ -109,7 +102,11 @@ pub async fn middleware(
     let claim = {
         let (principal, key, ttl) = (principal.clone(), key.clone(), state.idempotency_ttl);
         db::run(&state.pool, move |conn| {
-            claim(conn, staff_id, &principal, &key, &fingerprint, ttl)
+            let owner = Owner {
+                principal: &principal,
+                key: &key,
+            };
+            store::claim(conn, staff_id, &owner, &fingerprint, ttl)
         })
         .await
     };
@@ -222,131 +219,6 @@ fn fingerprint(req: &ServiceRequest, body: &[u8]) -> String {
     format!("{:x}", hash.finalize())
 }
 
-enum Claim {
-    /// This request holds the key: run it.
-    Owned,
-    Replay(Stored),
-    Mismatch,
-    InFlight,
-    /// The caller's account is deactivated: no replay, the handler refuses them.
-    Inactive,
-}
-
-/// A kept answer.
-#[derive(Queryable)]
-struct Stored {
-    status: Option<i32>,
-    headers: Option<String>,
-    body: Option<Vec<u8>>,
-}
-
-impl Stored {
-    fn response(self) -> HttpResponse {
-        let status = self
-            .status
-            .and_then(|s| u16::try_from(s).ok())
-            .and_then(|s| StatusCode::from_u16(s).ok())
-            .unwrap_or(StatusCode::OK);
-        let mut response = HttpResponse::build(status);
-        let headers: Vec<(String, String)> = self
-            .headers
-            .and_then(|h| serde_json::from_str(&h).ok())
-            .unwrap_or_default();
-        for (name, value) in headers {
-            response.insert_header((name, value));
-        }
-        response.insert_header((REPLAYED, "true"));
-        response.body(self.body.unwrap_or_default())
-    }
-}
-
-#[derive(Queryable)]
-struct Row {
-    fingerprint: String,
-    status: Option<i32>,
-    created_at: NaiveDateTime,
-}
-
-/// Claims `key` for this request, or says why not, in one transaction. Forgets keys past
-/// their lifetime on the way, so the table holds one day's keys, not every key ever sent.
-fn claim(
-    conn: &mut DbConn,
-    staff_id: i64,
-    principal: &str,
-    key: &str,
-    fingerprint: &str,
-    ttl: Duration,
-) -> Result<Claim, ApiError> {
-    let at = now();
-    let expired = at - chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
-    let abandoned = at - chrono::Duration::from_std(ABANDONED_AFTER).expect("two minutes");
-    let claimed = db::write_tx(conn, |conn| {
-        let active: Option<bool> = staff::table
-            .find(staff_id)
-            .select(staff::active)
-            .first(conn)
-            .optional()?;
-        if active != Some(true) {
-            return Ok(Claim::Inactive);
-        }
-        diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(expired)))
-            .execute(conn)?;
-        let mine = idempotency_keys::table
-            .filter(idempotency_keys::principal.eq(principal))
-            .filter(idempotency_keys::key.eq(key));
-        let found: Option<Row> = mine
-            .select((
-                idempotency_keys::fingerprint,
-                idempotency_keys::status,
-                idempotency_keys::created_at,
-            ))
-            .first(conn)
-            .optional()?;
-        match found {
-            Some(row) if row.fingerprint != fingerprint => Ok(Claim::Mismatch),
-            Some(row) if row.status.is_some() => {
-                let stored = mine
-                    .select((
-                        idempotency_keys::status,
-                        idempotency_keys::headers,
-                        idempotency_keys::body,
-                    ))
-                    .first(conn)?;
-                Ok(Claim::Replay(stored))
-            }
-            Some(row) if row.created_at >= abandoned => Ok(Claim::InFlight),
-            Some(_) => {
-                diesel::update(mine)
-                    .set(idempotency_keys::created_at.eq(at))
-                    .execute(conn)?;
-                Ok(Claim::Owned)
-            }
-            None => {
-                diesel::insert_into(idempotency_keys::table)
-                    .values((
-                        idempotency_keys::principal.eq(principal),
-                        idempotency_keys::key.eq(key),
-                        idempotency_keys::fingerprint.eq(fingerprint),
-                        idempotency_keys::status.eq(None::<i32>),
-                        idempotency_keys::headers.eq(None::<String>),
-                        idempotency_keys::body.eq(None::<Vec<u8>>),
-                        idempotency_keys::created_at.eq(at),
-                    ))
-                    .execute(conn)?;
-                Ok(Claim::Owned)
-            }
-        }
-    });
-    match claimed {
-        // Another request inserted the same key between our read and our insert (on
-        // PostgreSQL; SQLite's write transactions do not interleave): it holds it.
-        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-            Ok(Claim::InFlight)
-        }
-        other => Ok(other?),
-    }
-}
-
 /// After the request: keep a success for replays, or free the key so that a retry runs
 /// again (a failure wrote nothing). The answer goes out as the handler gave it.
 async fn settle(
@@ -377,17 +249,11 @@ async fn settle(
         let headers = serde_json::to_string(&kept).unwrap_or_else(|_| "[]".to_owned());
         let (stored_body, code) = (bytes.to_vec(), i32::from(status.as_u16()));
         let saved = db::run(&state.pool, move |conn| {
-            let mine = idempotency_keys::table
-                .filter(idempotency_keys::principal.eq(&principal))
-                .filter(idempotency_keys::key.eq(&key));
-            diesel::update(mine)
-                .set((
-                    idempotency_keys::status.eq(Some(code)),
-                    idempotency_keys::headers.eq(Some(headers)),
-                    idempotency_keys::body.eq(Some(stored_body)),
-                ))
-                .execute(conn)?;
-            Ok(())
+            let owner = Owner {
+                principal: &principal,
+                key: &key,
+            };
+            Ok(store::keep(conn, &owner, code, headers, stored_body)?)
         })
         .await;
         if let Err(e) = saved {
@@ -404,11 +270,11 @@ async fn settle(
 
 async fn forget(state: &web::Data<AppState>, principal: String, key: String) {
     let forgotten = db::run(&state.pool, move |conn| {
-        let mine = idempotency_keys::table
-            .filter(idempotency_keys::principal.eq(&principal))
-            .filter(idempotency_keys::key.eq(&key));
-        diesel::delete(mine).execute(conn)?;
-        Ok(())
+        let owner = Owner {
+            principal: &principal,
+            key: &key,
+        };
+        Ok(store::forget(conn, &owner)?)
     })
     .await;
     if let Err(e) = forgotten {
