@@ -74,12 +74,22 @@ impl Subject {
         }
     }
 
-    pub fn brief(id: i64, account_id: i64, client_id: i64) -> Self {
+    /// A record that belongs to an account: a brief, an approval, a creative round.
+    pub fn of_account(
+        resource_type: &'static str,
+        id: i64,
+        account_id: i64,
+        client_id: i64,
+    ) -> Self {
         Subject {
             client_id: Some(client_id),
             account_id: Some(account_id),
-            ..Subject::new("briefs", id)
+            ..Subject::new(resource_type, id)
         }
+    }
+
+    pub fn brief(id: i64, account_id: i64, client_id: i64) -> Self {
+        Subject::of_account("briefs", id, account_id, client_id)
     }
 
     /// One staff member's place on an account's team.

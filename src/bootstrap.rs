@@ -1,4 +1,5 @@
-//! First start: the built-in roles with the default matrix, and a first admin.
+//! First start: the built-in roles with the default matrix, the default approval
+//! policies, and a first admin.
 
 use crate::api::{roles, staff};
 use crate::audit::{Actor, Subject};
@@ -56,6 +57,7 @@ pub fn run(conn: &mut DbConn, config: &Config) -> Result<Option<String>, ApiErro
                 Some(&created),
             )?;
         }
+        crate::approval::policy::seed(conn, &actor, now())?;
         Ok::<_, ApiError>(())
     })?;
     if staff::repo::count(conn)? > 0 {

@@ -5,6 +5,7 @@
 //! See `docs/ARCHITECTURE.md`.
 
 pub mod api;
+pub mod approval;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;

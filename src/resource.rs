@@ -31,9 +31,10 @@ pub trait Scoped: Sized + Send + 'static {
     const ACTIONS: &'static [(Self::Action, Permission)];
 
     fn id(&self) -> i64;
-    /// Whether the record's state allows `action` at all, whoever asks (a delivered brief
-    /// cannot be cancelled): `allowed_actions` leaves out what would only meet a 409.
-    fn possible(&self, _action: Self::Action) -> bool {
+    /// Whether the record's state allows `action` (a delivered brief cannot be cancelled),
+    /// and a rule of the record's own lets `caller` take it (nobody decides their own
+    /// request): `allowed_actions` leaves out what would only meet a 409 or a 403.
+    fn possible(&self, _action: Self::Action, _caller: &Caller) -> bool {
         true
     }
     /// The record, if it exists and `visibility` reaches it.
@@ -159,7 +160,7 @@ pub fn views<R: Scoped>(
         R::id,
         |ids| R::visible_ids(conn, ids, assigned),
         |row, mut actions| {
-            actions.retain(|action| row.possible(*action));
+            actions.retain(|action| row.possible(*action, caller));
             R::view(row, actions)
         },
     )?)

@@ -57,6 +57,45 @@ pub fn brief<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
 }
 
 /// Events about a visible account, or about a visible client itself, for the feed.
+/// Approvals on subjects of accounts visible under `visibility`, for a list.
+pub fn approvals<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
+    condition(visibility, APPROVALS)
+}
+
+/// Of approvals picked by id, those on an account visible under `visibility`.
+pub fn approval<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
+    condition(visibility, APPROVAL)
+}
+
+/// Creative rounds of accounts visible under `visibility`, for a list.
+pub fn rounds<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
+    condition(visibility, ROUNDS)
+}
+
+/// Of creative rounds picked by id, those of an account visible under `visibility`.
+pub fn round<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
+    condition(visibility, ROUND)
+}
+
+/// Approvals whose open stage is a client stage: any holder of `approvals.request` in
+/// scope may record the client's decision.
+pub fn client_stage_open<T: 'static>() -> Condition<T> {
+    Box::new(Assigned {
+        sql: CLIENT_STAGE_OPEN,
+        staff_id: 0,
+    })
+}
+
+/// Approvals whose open internal stage `staff_id` may decide now, scope aside: not their
+/// own request or subject, a stage open to them (no named deciders, or they are named),
+/// and not yet decided by them.
+pub fn decidable_by<T: 'static>(staff_id: i64) -> Condition<T> {
+    Box::new(Assigned {
+        sql: DECIDABLE_BY,
+        staff_id,
+    })
+}
+
 pub fn audit_events<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
     condition(visibility, AUDIT_EVENTS)
 }
@@ -125,6 +164,33 @@ macro_rules! of_an_account {
 const BRIEFS: Pieces = of_an_account!(set: "briefs");
 
 const BRIEF: Pieces = of_an_account!(row: "briefs");
+
+const APPROVALS: Pieces = of_an_account!(set: "approvals");
+
+const APPROVAL: Pieces = of_an_account!(row: "approvals");
+
+const ROUNDS: Pieces = of_an_account!(set: "creative_rounds");
+
+const ROUND: Pieces = of_an_account!(row: "creative_rounds");
+
+const CLIENT_STAGE_OPEN: Pieces = &["EXISTS (SELECT 1 FROM approval_stages s \
+     WHERE s.approval_id = approvals.id AND s.position = approvals.current_stage \
+     AND s.kind = 'client')"];
+
+const DECIDABLE_BY: Pieces = &[
+    "(approvals.requested_by <> ",
+    " AND (approvals.subject_author_id IS NULL OR approvals.subject_author_id <> ",
+    ") AND EXISTS (SELECT 1 FROM approval_stages s \
+     WHERE s.approval_id = approvals.id AND s.position = approvals.current_stage \
+     AND s.kind = 'internal' \
+     AND (NOT EXISTS (SELECT 1 FROM approval_deciders d \
+     WHERE d.approval_id = s.approval_id AND d.position = s.position) \
+     OR EXISTS (SELECT 1 FROM approval_deciders d \
+     WHERE d.approval_id = s.approval_id AND d.position = s.position AND d.staff_id = ",
+    ")) AND NOT EXISTS (SELECT 1 FROM approval_decisions x \
+     WHERE x.approval_id = s.approval_id AND x.position = s.position AND x.decided_by = ",
+    ")))",
+];
 
 /// The events of the staff member's accounts (index on `account_id`) and of their
 /// clients' own records (index on `client_id`), as one set of event ids.

@@ -15,6 +15,11 @@ pub(crate) fn read_time(raw: &str) -> Option<NaiveDateTime> {
         .map(|t| t.naive_utc())
 }
 
+/// Today's date in UTC: what due dates are compared with.
+pub fn today() -> chrono::NaiveDate {
+    now().date()
+}
+
 /// A stored UTC timestamp as RFC 3339 with a `Z`, e.g. `2026-11-26T09:30:00.123456Z`:
 /// how every timestamp leaves the service, in bodies and in cursors.
 pub fn format_time(at: &NaiveDateTime) -> String {
@@ -25,6 +30,17 @@ pub fn format_time(at: &NaiveDateTime) -> String {
 /// Serializes with [`format_time`], for `#[serde(serialize_with = "rfc3339")]`.
 pub fn rfc3339<S: serde::Serializer>(at: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format_time(at))
+}
+
+/// [`rfc3339`] for a timestamp that may be absent (`null`).
+pub fn rfc3339_opt<S: serde::Serializer>(
+    at: &Option<NaiveDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => rfc3339(at, s),
+        None => s.serialize_none(),
+    }
 }
 
 /// An RFC 3339 timestamp given as a query parameter, such as `updated_since`.

@@ -2,6 +2,8 @@
 //! `service` is what puts an operation in the OpenAPI document as well.
 
 pub mod accounts;
+pub mod approval_policies;
+pub mod approvals;
 pub mod audit_events;
 pub mod auth;
 pub mod briefs;
@@ -9,6 +11,7 @@ pub mod clients;
 pub mod health;
 pub mod me;
 pub mod roles;
+pub mod rounds;
 pub mod staff;
 
 use actix_web::http::Method;
@@ -30,6 +33,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(clients::routes)
         .configure(accounts::routes)
         .configure(briefs::routes)
+        .configure(rounds::routes)
+        .configure(approvals::routes)
+        .configure(approval_policies::routes)
         .configure(audit_events::routes);
 }
 

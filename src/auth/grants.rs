@@ -32,6 +32,31 @@ pub fn role_exists(conn: &mut DbConn, key: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(roles::table.find(key))).get_result(conn)
 }
 
+/// Whether staff member `staff_id` is active (`None` if not, or unknown) and, if so, the
+/// scope in which their role grants `permission` (`Some(None)`: it does not).
+pub fn held_by_active(
+    conn: &mut DbConn,
+    staff_id: i64,
+    permission: Permission,
+) -> QueryResult<Option<Option<Scope>>> {
+    let role: Option<String> = staff::table
+        .find(staff_id)
+        .filter(staff::active.eq(true))
+        .select(staff::role)
+        .first(conn)
+        .optional()?;
+    let Some(role) = role else {
+        return Ok(None);
+    };
+    let scope: Option<String> = role_permissions::table
+        .filter(role_permissions::role_key.eq(role))
+        .filter(role_permissions::permission.eq(permission.key()))
+        .select(role_permissions::scope)
+        .first(conn)
+        .optional()?;
+    Ok(Some(scope.as_deref().and_then(Scope::parse)))
+}
+
 /// How many active staff members hold `permission` with scope `all`: the guard that keeps
 /// an installation from locking itself out of role and staff administration.
 pub fn active_holders(conn: &mut DbConn, permission: Permission) -> QueryResult<i64> {

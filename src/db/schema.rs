@@ -125,6 +125,103 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        submitted_version -> Nullable<Integer>,
+        approval_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    approval_policies (subject_type) {
+        subject_type -> Text,
+        stages -> Text,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    approvals (id) {
+        id -> BigInt,
+        subject_type -> Text,
+        subject_id -> BigInt,
+        subject_version -> Integer,
+        subject_author_id -> Nullable<BigInt>,
+        account_id -> BigInt,
+        client_id -> BigInt,
+        status -> Text,
+        current_stage -> Nullable<Integer>,
+        requested_by -> BigInt,
+        due_date -> Nullable<Date>,
+        note -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    approval_stages (approval_id, position) {
+        approval_id -> BigInt,
+        position -> Integer,
+        name -> Text,
+        kind -> Text,
+        rule -> Text,
+        status -> Text,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    approval_deciders (approval_id, position, staff_id) {
+        approval_id -> BigInt,
+        position -> Integer,
+        staff_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    approval_decisions (id) {
+        id -> BigInt,
+        approval_id -> BigInt,
+        position -> Integer,
+        slot -> BigInt,
+        decided_by -> BigInt,
+        decision -> Text,
+        note -> Nullable<Text>,
+        subject_version -> Integer,
+        client_person_name -> Nullable<Text>,
+        client_person_email -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    brief_versions (brief_id, number) {
+        brief_id -> BigInt,
+        number -> Integer,
+        content -> Text,
+        submitted_by -> BigInt,
+        submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    creative_rounds (id) {
+        id -> BigInt,
+        brief_id -> BigInt,
+        account_id -> BigInt,
+        client_id -> BigInt,
+        number -> Integer,
+        summary -> Text,
+        assets -> Text,
+        status -> Text,
+        approval_id -> Nullable<BigInt>,
+        created_by -> BigInt,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -167,6 +264,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     account_team,
     briefs,
+    approval_policies,
+    approvals,
+    approval_stages,
+    approval_deciders,
+    approval_decisions,
+    brief_versions,
+    creative_rounds,
     idempotency_keys,
     refresh_tokens,
 );

@@ -41,7 +41,8 @@ body.",
         (name = "roles", description = "Roles and the permission matrix"),
         (name = "clients", description = "The agency's clients"),
         (name = "accounts", description = "A client's brands or business lines, and the team on each"),
-        (name = "briefs", description = "Creative briefs on an account, from draft to delivered"),
+        (name = "briefs", description = "Creative briefs on an account, from draft to delivered, their versions and creative rounds"),
+        (name = "approvals", description = "Sign-offs on briefs and creative rounds, stage by stage; the approval policies; each caller's queue"),
         (name = "audit", description = "Who changed what: the audit trail and change feed"),
         (name = "health", description = "Liveness and readiness"),
         (name = "operations", description = "Metrics for monitoring (Prometheus)"),
@@ -175,6 +176,7 @@ fn complete_operation(op: &mut Value, has_path_params: bool) {
         json!([{"bearer": []}])
     };
     require_non_empty_query_strings(op);
+    optional_body(op);
     let params = op["parameters"].as_array().cloned().unwrap_or_default();
     let has_if_match = params.iter().any(|p| p["name"] == "If-Match");
     let has_body = op.get("requestBody").is_some();
@@ -207,6 +209,35 @@ fn complete_operation(op: &mut Value, has_path_params: bool) {
                 );
             }
         }
+    }
+}
+
+/// A body that may be left out (`Option<T>` in the handler) is written by utoipa as
+/// `oneOf: [null, T]`, which says a JSON `null` may be sent: what is meant is no body at
+/// all. The document says that as OpenAPI does, `required: false` with `T`'s schema.
+fn optional_body(op: &mut Value) {
+    // `get_mut`, not indexing: indexing a missing key would add it.
+    let Some(body) = op.get_mut("requestBody") else {
+        return;
+    };
+    let Some(content) = body
+        .get_mut("content")
+        .and_then(|c| c.get_mut("application/json"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let alternatives = content
+        .get("schema")
+        .and_then(|s| s["oneOf"].as_array())
+        .cloned()
+        .unwrap_or_default();
+    let [null, schema] = alternatives.as_slice() else {
+        return;
+    };
+    if null["type"] == "null" {
+        content.insert("schema".into(), schema.clone());
+        body["required"] = Value::Bool(false);
     }
 }
 

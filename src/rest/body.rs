@@ -41,6 +41,34 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
     }
 }
 
+/// A JSON body that may be left out: no body at all (no `Content-Type`, nothing sent)
+/// reads as `T::default()`; anything sent is held to [`ValidJson`]'s rules.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type = req.content_type().to_ascii_lowercase();
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let chunked = req.headers().contains_key(header::TRANSFER_ENCODING);
+        let payload = payload.take();
+        let gate = Gate::of(req);
+        Box::pin(async move {
+            if content_type.is_empty() && declared_len.unwrap_or(0) == 0 && !chunked {
+                return Ok(OptionalJson(T::default()));
+            }
+            let result = read_json(&content_type, declared_len, payload).await;
+            gate.hold(result).await.map(OptionalJson)
+        })
+    }
+}
+
 async fn read_json<T: DeserializeOwned + Validate>(
     content_type: &str,
     declared_len: Option<usize>,

@@ -25,3 +25,4 @@ mod sessions;
 mod shutdown;
 mod staff;
 mod startup;
+mod workflow;

@@ -330,10 +330,7 @@ async fn every_operation_for_every_role_in_and_out_of_scope_follows_the_matrix()
             "GET /roles lacks {built_in}: {keys:?}"
         );
     }
-    let cast = Cast {
-        bystander: app.staff("account_coordinator").await.0,
-        newcomer: app.staff("account_executive").await.0,
-    };
+    let cast = Cast::new(&app).await;
 
     let mut failures = Vec::new();
     for op in &ops {

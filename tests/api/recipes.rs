@@ -47,6 +47,20 @@ pub enum Subject {
     Client,
     /// A draft brief on the case's account.
     Brief,
+    /// A brief submitted by the cast's requester: its approval's internal stage is open.
+    SubmittedBrief,
+    /// A brief approved through both stages.
+    ApprovedBrief,
+    /// An approved brief in production.
+    ProductionBrief,
+    /// A brief in production whose latest round the client accepted.
+    DeliverableBrief,
+    /// A creative round presented on a brief in production, no approval asked yet.
+    Round,
+    /// The pending approval of a submitted brief, its internal stage open.
+    Approval,
+    /// A pending approval whose open stage is a client stage.
+    ClientApproval,
 }
 
 /// How a list shows the subject's records.
@@ -71,6 +85,8 @@ pub enum Param {
     Member,
     /// An active staff member not on the subject account's team.
     Newcomer,
+    /// This text, as it is.
+    Fixed(&'static str),
 }
 
 /// How to build a valid request for one operation.
@@ -145,7 +161,7 @@ impl Recipe {
     }
 }
 
-use Param::{Member, Newcomer, Role, Staff};
+use Param::{Fixed, Member, Newcomer, Role, Staff};
 use Subject::{Account, Brief, Client};
 
 /// The case's records were made last, so they are on this page however many earlier
@@ -222,6 +238,59 @@ pub const RECIPES: &[Recipe] = &[
         .body(|_| json!({"key_message": "Crunch time is your time."})),
     recipe("delete_brief", Scoping::Record(Brief)).path(&[("id", Param::Subject)]),
     recipe("cancel_brief", Scoping::Record(Brief)).path(&[("id", Param::Subject)]),
+    recipe("submit_brief", Scoping::Record(Brief)).path(&[("id", Param::Subject)])
+        .body(|_| json!({"note": "Please review before Friday."})),
+    recipe("start_brief_production", Scoping::Record(Subject::ApprovedBrief))
+        .path(&[("id", Param::Subject)]),
+    recipe("deliver_brief", Scoping::Record(Subject::DeliverableBrief))
+        .path(&[("id", Param::Subject)]),
+    recipe("list_brief_versions", Scoping::Record(Subject::SubmittedBrief))
+        .path(&[("id", Param::Subject)]),
+    recipe("get_brief_version", Scoping::Record(Subject::SubmittedBrief))
+        .path(&[("id", Param::Subject), ("number", Fixed("1"))]),
+    recipe("list_brief_rounds", Scoping::Record(Subject::ProductionBrief))
+        .path(&[("id", Param::Subject)]),
+    recipe("create_brief_round", Scoping::Record(Subject::ProductionBrief))
+        .path(&[("id", Param::Subject)])
+        .body(|_| json!({
+            "summary": "Second cut of the TV spot",
+            "assets": [{"url": "https://files.example.com/tv-2.mp4", "label": "TV spot"}]
+        })),
+    recipe("get_creative_round", Scoping::Record(Subject::Round)).path(&[("id", Param::Subject)]),
+    recipe("list_approvals", Scoping::List(Subject::Approval, Shows::Id)).query(NEWEST_FIRST)
+        .items("create_approval"),
+    recipe("get_approval", Scoping::Record(Subject::Approval)).path(&[("id", Param::Subject)]),
+    // A client stage only: whoever asks, the approval is in the queue of whoever holds
+    // approvals.request in scope (an internal stage is not in its requester's).
+    recipe("create_approval", Scoping::CreateUnder("subject_id", Subject::Round))
+        .body(|c| json!({
+            "subject_type": "creative_round", "subject_id": c.subject,
+            "stages": [{"name": "Client sign-off", "kind": "client"}]
+        })),
+    recipe("decide_approval", Scoping::Record(Subject::Approval))
+        .path(&[("id", Param::Subject)])
+        .body(|_| json!({"decision": "approved", "subject_version": 1})),
+    recipe("record_client_decision", Scoping::Record(Subject::ClientApproval))
+        .path(&[("id", Param::Subject)])
+        .body(|_| json!({
+            "decision": "approved", "subject_version": 1,
+            "client_person": {"name": "Giulia Bianchi", "email": "giulia@acme.example"}
+        })),
+    recipe("cancel_approval", Scoping::Record(Subject::Approval))
+        .path(&[("id", Param::Subject)])
+        .body(|_| json!({"reason": "The client paused the campaign."})),
+    recipe("my_approvals", Scoping::List(Subject::ClientApproval, Shows::Id))
+        .query(NEWEST_FIRST)
+        .items("create_approval"),
+    recipe("list_approval_policies", Scoping::None),
+    recipe("get_approval_policy", Scoping::None).path(&[("subject_type", Fixed("contract"))]),
+    // Contracts have no approvals yet, so no other case meets the policy's new stages.
+    recipe("replace_approval_policy", Scoping::None)
+        .path(&[("subject_type", Fixed("contract"))])
+        .body(|c| json!({"stages": [
+            {"name": format!("Review {}", c.unique), "kind": "internal"},
+            {"name": "Client sign-off", "kind": "client"}
+        ]})),
     recipe("list_audit_events", Scoping::List(Account, Shows::AuditTrail))
         .query("?sort=-occurred_at&limit=200")
         // Every change is an event.
@@ -423,7 +492,7 @@ pub fn scoping_fits(op: &Operation, recipe: &Recipe) -> Result<(), String> {
         let needs = match param {
             Param::Subject => recipe.scoping.subject().is_some(),
             Param::Member | Param::Newcomer => recipe.scoping == Scoping::Record(Subject::Account),
-            Param::Staff | Param::Role => true,
+            Param::Staff | Param::Role | Param::Fixed(_) => true,
         };
         if !needs {
             return Err(format!(
@@ -485,6 +554,19 @@ pub fn unique() -> String {
 pub struct Cast {
     pub bystander: i64,
     pub newcomer: i64,
+    /// A director who writes and submits the briefs of the cases, and asks for their
+    /// approvals: never the caller under test, so nobody else meets the four-eyes rule.
+    pub requester: i64,
+}
+
+impl Cast {
+    pub async fn new(app: &TestApp) -> Cast {
+        Cast {
+            bystander: app.staff("account_coordinator").await.0,
+            newcomer: app.staff("account_executive").await.0,
+            requester: app.staff("account_director").await.0,
+        }
+    }
 }
 
 /// The records of one case.
@@ -531,19 +613,52 @@ pub async fn stage(app: &TestApp, cast: &Cast, scoping: Scoping, in_scope: Optio
         }
         scene.account = Some(account);
     }
-    if subject == Subject::Brief {
-        let account = scene.account.expect("a brief's account");
-        scene.brief = Some(id_of(
-            &app.brief(account, &format!("Case brief {}", unique()))
-                .await,
-        ));
-    }
+    let account = scene.account;
     scene.subject = match subject {
         Subject::Client => Some(client),
-        Subject::Account => scene.account,
-        Subject::Brief => scene.brief,
+        Subject::Account => account,
+        Subject::Brief => {
+            let account = account.expect("a brief's account");
+            let brief = app
+                .brief(account, &format!("Case brief {}", unique()))
+                .await;
+            scene.brief = Some(id_of(&brief));
+            scene.brief
+        }
+        _ => {
+            let account = account.expect("an account for the work");
+            Some(staged_work(app, cast, subject, account).await)
+        }
     };
     scene
+}
+
+/// The brief, round or approval a workflow subject names, made on `account` by the cast's
+/// requester and decided by the admin.
+async fn staged_work(app: &TestApp, cast: &Cast, subject: Subject, account: i64) -> i64 {
+    let requester = app.token_for(cast.requester);
+    let title = format!("Case brief {}", unique());
+    let brief = match subject {
+        Subject::SubmittedBrief | Subject::Approval => {
+            app.submitted_brief(&requester, account, &title).await
+        }
+        Subject::ApprovedBrief => app.approved_brief(&requester, account, &title).await,
+        Subject::DeliverableBrief => app.deliverable_brief(&requester, account, &title).await,
+        Subject::ProductionBrief | Subject::Round => {
+            app.brief_in_production(&requester, account, &title).await
+        }
+        Subject::ClientApproval => {
+            let brief = app.brief_by(&requester, account, &title).await;
+            let stages = json!({"stages": crate::workflow::client_only()});
+            app.submit(&requester, id_of(&brief), Some(stages)).await
+        }
+        Subject::Client | Subject::Account | Subject::Brief => unreachable!("not work"),
+    };
+    match subject {
+        Subject::Approval | Subject::ClientApproval => brief["approval_id"].as_i64().unwrap(),
+        Subject::Round => id_of(&app.round(&requester, id_of(&brief)).await),
+        _ => id_of(&brief),
+    }
 }
 
 pub async fn new_role(app: &TestApp) -> String {
@@ -578,6 +693,7 @@ impl Call {
                 Param::Role => new_role(app).await,
                 Param::Member => scene.bystander.to_string(),
                 Param::Newcomer => scene.newcomer.to_string(),
+                Param::Fixed(text) => (*text).to_owned(),
             };
             path = path.replace(&format!("{{{name}}}"), &value);
         }

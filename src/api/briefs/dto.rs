@@ -42,7 +42,15 @@ impl BriefStatus {
 
 text_enum!(
     /// Something the caller may do with a brief.
-    BriefAction { Update => "update", Delete => "delete", Cancel => "cancel" }
+    BriefAction {
+        Update => "update",
+        Delete => "delete",
+        Submit => "submit",
+        StartProduction => "start_production",
+        AddRound => "add_round",
+        Deliver => "deliver",
+        Cancel => "cancel",
+    }
 );
 
 /// A brief row as stored.
@@ -67,6 +75,8 @@ pub struct BriefRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub submitted_version: Option<i32>,
+    pub approval_id: Option<i64>,
 }
 
 /// The creative brief for a piece of work on an account: what the client asks for, for
@@ -82,8 +92,8 @@ pub struct BriefRow {
     "deliverables": "One 30\" TV spot, 6 social cuts, 3 OOH formats.",
     "mandatories": "Logo lock-up; 'new' claim approved by legal.",
     "budget": {"amount_minor": 12000000, "currency": "EUR"}, "due_date": "2026-03-01",
-    "author_id": 7, "status": "draft", "version": 2,
-    "created_at": "2026-01-22T09:00:00Z", "updated_at": "2026-01-23T11:30:00Z"
+    "author_id": 7, "status": "draft", "submitted_version": null, "approval_id": null,
+    "version": 2, "created_at": "2026-01-22T09:00:00Z", "updated_at": "2026-01-23T11:30:00Z"
 }))]
 pub struct Brief {
     pub id: i64,
@@ -111,6 +121,11 @@ pub struct Brief {
     /// The staff member who created the brief.
     pub author_id: i64,
     pub status: BriefStatus,
+    /// The number of the latest submitted version (`GET /briefs/{id}/versions/{n}`);
+    /// `null` until first submitted.
+    pub submitted_version: Option<i32>,
+    /// The latest approval opened by submitting it: pending while `submitted`.
+    pub approval_id: Option<i64>,
     pub version: i32,
     #[serde(serialize_with = "rfc3339")]
     pub created_at: NaiveDateTime,
@@ -141,6 +156,8 @@ impl TryFrom<BriefRow> for Brief {
             due_date: row.due_date,
             author_id: row.author_id,
             status: BriefStatus::try_from(row.status)?,
+            submitted_version: row.submitted_version,
+            approval_id: row.approval_id,
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -173,9 +190,9 @@ where
     "deliverables": "One 30\" TV spot, 6 social cuts, 3 OOH formats.",
     "mandatories": "Logo lock-up; 'new' claim approved by legal.",
     "budget": {"amount_minor": 12000000, "currency": "EUR"}, "due_date": "2026-03-01",
-    "author_id": 7, "status": "draft", "version": 2,
-    "created_at": "2026-01-22T09:00:00Z", "updated_at": "2026-01-23T11:30:00Z",
-    "allowed_actions": ["update", "delete", "cancel"]
+    "author_id": 7, "status": "draft", "submitted_version": null, "approval_id": null,
+    "version": 2, "created_at": "2026-01-22T09:00:00Z", "updated_at": "2026-01-23T11:30:00Z",
+    "allowed_actions": ["update", "delete", "submit", "cancel"]
 }))]
 pub struct BriefView {
     #[serde(flatten)]

@@ -136,32 +136,3 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     resource::delete::<Brief, _>(&state.pool, auth, id.into_inner(), if_match).await
 }
-
-/// Cancel a brief
-///
-/// From any state but `delivered` and `cancelled`. Of concurrent cancels exactly one
-/// succeeds; the others get 409 naming the state the brief is in.
-#[utoipa::path(
-    tag = "briefs",
-    operation_id = "cancel_brief",
-    params(("id" = i64, Path, description = "Brief id")),
-    responses(
-        (status = 200, description = "The cancelled brief", body = BriefView),
-        (status = 409, description = "The brief is already delivered or cancelled", body = Problem, content_type = "application/problem+json"),
-    ),
-    extensions(("x-permission" = json!("briefs.write"))),
-)]
-#[post("/briefs/{id}/cancel")]
-pub async fn cancel(
-    state: web::Data<AppState>,
-    auth: Authorized<perm::BriefsWrite>,
-    id: params::Path<i64>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let brief = auth
-        .run(&state.pool, move |conn, access| {
-            service::cancel(conn, &access.caller, access.visibility(), id)
-        })
-        .await?;
-    Ok(record::ok(&brief))
-}

@@ -33,6 +33,8 @@ columns!(
         briefs::version,
         briefs::created_at,
         briefs::updated_at,
+        briefs::submitted_version,
+        briefs::approval_id,
     )
 );
 
@@ -54,6 +56,8 @@ pub struct BriefColumns<'a> {
     pub budget_currency: Option<&'a str>,
     pub due_date: Option<chrono::NaiveDate>,
     pub status: &'a str,
+    pub submitted_version: Option<i32>,
+    pub approval_id: Option<i64>,
 }
 
 impl<'a> From<&'a Brief> for BriefColumns<'a> {
@@ -72,6 +76,8 @@ impl<'a> From<&'a Brief> for BriefColumns<'a> {
             budget_currency: b.budget.as_ref().map(|m| m.currency.as_str()),
             due_date: b.due_date,
             status: b.status.as_str(),
+            submitted_version: b.submitted_version,
+            approval_id: b.approval_id,
         }
     }
 }

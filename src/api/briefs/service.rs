@@ -13,7 +13,6 @@ use crate::error::{ApiError, ErrorCode};
 use crate::resource::{self, Changed, Listed, Scoped};
 use crate::rest::list::ListQuery;
 use crate::time::now;
-use crate::versioned;
 
 impl Scoped for Brief {
     const NOUN: &'static str = "brief";
@@ -23,15 +22,23 @@ impl Scoped for Brief {
     const ACTIONS: &'static [(BriefAction, Permission)] = &[
         (BriefAction::Update, Permission::BriefsWrite),
         (BriefAction::Delete, Permission::BriefsWrite),
+        (BriefAction::Submit, Permission::BriefsSubmit),
+        (BriefAction::StartProduction, Permission::BriefsSubmit),
+        (BriefAction::AddRound, Permission::BriefsWrite),
+        (BriefAction::Deliver, Permission::BriefsSubmit),
         (BriefAction::Cancel, Permission::BriefsWrite),
     ];
 
     resource::scoped_reads_from!(repo);
 
-    fn possible(&self, action: BriefAction) -> bool {
+    fn possible(&self, action: BriefAction, _caller: &Caller) -> bool {
         match action {
-            BriefAction::Update => self.status.editable(),
+            BriefAction::Update | BriefAction::Submit => self.status.editable(),
             BriefAction::Delete => self.status == BriefStatus::Draft,
+            BriefAction::StartProduction => self.status == BriefStatus::Approved,
+            BriefAction::AddRound | BriefAction::Deliver => {
+                self.status == BriefStatus::InProduction
+            }
             BriefAction::Cancel => self.status.open(),
         }
     }
@@ -141,6 +148,8 @@ pub fn create(
             due_date: input.due_date,
             author_id: caller.staff_id,
             status: BriefStatus::Draft,
+            submitted_version: None,
+            approval_id: None,
             version: 1,
             created_at: at,
             updated_at: at,
@@ -157,69 +166,4 @@ pub fn create(
     })?;
     // A new brief was not read under any visibility: ask, if a grant needs it.
     resource::view(conn, caller, Visibility::All, brief)
-}
-
-/// A move of a brief's status: the states it may start from (`rule` says which, in
-/// words, for the 409), where it ends, and the verb of its audit event (`briefs.<verb>`).
-struct Transition {
-    verb: &'static str,
-    from: fn(BriefStatus) -> bool,
-    rule: &'static str,
-    to: BriefStatus,
-}
-
-const CANCEL: Transition = Transition {
-    verb: "cancel",
-    from: BriefStatus::open,
-    rule: "only a brief not yet delivered or cancelled can be cancelled",
-    to: BriefStatus::Cancelled,
-};
-
-/// Moves a brief as `t` says, as one conditional update: of concurrent attempts exactly
-/// one finds the brief still in a starting state (the row is locked while read, and the
-/// write is conditional on the version read); the others get 409 naming the state it is
-/// in now.
-fn transition(
-    conn: &mut DbConn,
-    caller: &Caller,
-    visibility: Visibility,
-    id: i64,
-    t: &Transition,
-) -> Result<BriefView, ApiError> {
-    let brief = db::write_tx(conn, |conn| {
-        let before = resource::find_for_change::<Brief>(conn, id, visibility)?;
-        if !(t.from)(before.status) {
-            return Err(ApiError::conflict(format!(
-                "brief {id} is {}; {}",
-                before.status.as_str(),
-                t.rule
-            )));
-        }
-        let after = Brief {
-            status: t.to,
-            ..before.clone()
-        };
-        let what = resource::what::<Brief>(id);
-        let updated = versioned::written(&what, Brief::write(conn, &before, &after)?)?;
-        audit::write(
-            conn,
-            &Actor::from(caller),
-            t.verb,
-            updated.subject(),
-            Some(&before),
-            Some(&updated),
-        )?;
-        Ok::<_, ApiError>(updated)
-    })?;
-    resource::view(conn, caller, Visibility::All, brief)
-}
-
-/// Cancels a brief that is still open (anything but `delivered` or `cancelled`).
-pub fn cancel(
-    conn: &mut DbConn,
-    caller: &Caller,
-    visibility: Visibility,
-    id: i64,
-) -> Result<BriefView, ApiError> {
-    transition(conn, caller, visibility, id, &CANCEL)
 }

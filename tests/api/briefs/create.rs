@@ -46,7 +46,7 @@ async fn create_answers_201_with_location_etag_the_author_and_a_draft() {
     assert_eq!(brief["version"], 1);
     assert_eq!(
         brief["allowed_actions"],
-        json!(["update", "delete", "cancel"])
+        json!(["update", "delete", "submit", "cancel"])
     );
     let keys: BTreeSet<&str> = brief
         .as_object()
@@ -72,6 +72,8 @@ async fn create_answers_201_with_location_etag_the_author_and_a_draft() {
             "due_date",
             "author_id",
             "status",
+            "submitted_version",
+            "approval_id",
             "version",
             "created_at",
             "updated_at",

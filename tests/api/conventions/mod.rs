@@ -48,10 +48,7 @@ fn having(feature: impl Fn(&Operation) -> bool, at_least: usize, what: &str) -> 
 
 /// The staff members the recipes put on (and leave off) a team.
 async fn cast(app: &TestApp) -> Cast {
-    Cast {
-        bystander: app.staff("account_coordinator").await.0,
-        newcomer: app.staff("account_executive").await.0,
-    }
+    Cast::new(app).await
 }
 
 /// `op`'s recipe on records of its own, which the admin reaches (scope `all`). Panics if
