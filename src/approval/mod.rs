@@ -144,13 +144,11 @@ impl Validate for Stages {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::new();
         if self.0.is_empty() || self.0.len() > MAX_STAGES {
-            errors.add(
-                "stages",
-                invalid("length", "must hold between 1 and 10 stages"),
-            );
+            errors.add("", invalid("length", "must hold between 1 and 10 stages"));
             return Err(errors);
         }
-        // The list's own errors are reported per item, as `stages[1].deciders`.
+        // Reported under the empty key, which names the field holding the list itself: its
+        // items' errors then read `stages[1].deciders`.
         let mut items = std::collections::BTreeMap::new();
         for (index, stage) in self.0.iter().enumerate() {
             let mut own = ValidationErrors::new();
@@ -200,10 +198,9 @@ impl Validate for Stages {
         if items.is_empty() {
             return Ok(());
         }
-        errors.errors_mut().insert(
-            "stages".into(),
-            validator::ValidationErrorsKind::List(items),
-        );
+        errors
+            .errors_mut()
+            .insert("".into(), validator::ValidationErrorsKind::List(items));
         Err(errors)
     }
 }
@@ -395,16 +392,22 @@ pub fn open(
     let approval = store::insert(conn, &opening, requested_by, &stages.0, at).map_err(|e| {
         ApiError::from_unique_index(
             e,
-            &[(
-                "approvals_one_open_idx",
-                "subject_id",
-                "this subject already has an open approval; decide or cancel it first",
-            )],
+            &[
+                ("approvals_one_open_idx", "subject_id", ONE_OPEN),
+                // SQLite names the columns, not the index.
+                (
+                    "approvals.subject_type, approvals.subject_id",
+                    "subject_id",
+                    ONE_OPEN,
+                ),
+            ],
         )
     })?;
     audit::created(conn, actor, approval.subject(), &approval)?;
     Ok(approval)
 }
+
+const ONE_OPEN: &str = "this subject already has an open approval; decide or cancel it first";
 
 /// Every named decider must be active staff whose role holds `approvals.decide`: anyone
 /// else could never decide, and the approval would be stuck.

@@ -333,8 +333,12 @@ fn collect_validation_errors(
 ) {
     use validator::ValidationErrorsKind;
     for (field, kind) in errors.errors() {
+        // A type that validates itself as a whole (a list of stages) reports on its own
+        // field under the empty key.
         let path = if prefix.is_empty() {
             field.to_string()
+        } else if field.is_empty() {
+            prefix.to_owned()
         } else {
             format!("{prefix}.{field}")
         };

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod accounts;
+mod approvals;
 mod audit;
 mod auth;
 mod briefs;

@@ -113,6 +113,8 @@ pub fn create(
     resource::view(conn, caller, Visibility::All, approval)
 }
 
+const DECIDED: &str = "this stage was decided meanwhile; a decision is final";
+
 /// A decision as the request gives it; `client_person` on a client stage only.
 pub struct DecisionInput {
     pub decision: Decision,
@@ -182,11 +184,11 @@ pub fn decide(
         store::insert_decision(conn, &decision, at).map_err(|e| {
             ApiError::from_unique_index(
                 e,
-                &[(
-                    "approval_decisions_slot_idx",
-                    "decision",
-                    "this stage was decided meanwhile; a decision is final",
-                )],
+                &[
+                    ("approval_decisions_slot_idx", "decision", DECIDED),
+                    // SQLite names the columns, not the index.
+                    ("approval_decisions.approval_id", "decision", DECIDED),
+                ],
             )
         })?;
         let after = advance(conn, &before, &stage, input.decision, at)?;
