@@ -120,10 +120,11 @@ pub fn name_key(name: &str) -> String {
 /// A selection of columns, as a type (for signatures) and a constant (for `select`),
 /// listed once: `columns!(COLUMNS: Columns = (staff::id, staff::email, …))`.
 macro_rules! columns {
-    ($(#[$meta:meta])* $constant:ident: $type:ident = ($($column:path),+ $(,)?)) => {
+    ($(#[$meta:meta])* $vis:vis $constant:ident: $type:ident = ($($column:path),+ $(,)?)) => {
         $(#[$meta])*
-        type $type = ($($column,)+);
-        const $constant: $type = ($($column,)+);
+        $vis type $type = ($($column,)+);
+        $(#[$meta])*
+        $vis const $constant: $type = ($($column,)+);
     };
 }
 pub(crate) use columns;

@@ -41,8 +41,8 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
     }
 }
 
-/// A JSON body that may be left out: no body at all (no `Content-Type`, nothing sent)
-/// reads as `T::default()`; anything sent is held to [`ValidJson`]'s rules.
+/// A JSON body that may be left out: an empty body (whatever its `Content-Type`) reads as
+/// `T::default()`; anything sent is held to [`ValidJson`]'s rules.
 pub struct OptionalJson<T>(pub T);
 
 impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for OptionalJson<T> {
@@ -60,7 +60,9 @@ impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for Optiona
         let payload = payload.take();
         let gate = Gate::of(req);
         Box::pin(async move {
-            if content_type.is_empty() && declared_len.unwrap_or(0) == 0 && !chunked {
+            // Nothing sent, whatever the headers say (curl users often name a JSON
+            // content type on every request): the defaults.
+            if declared_len.unwrap_or(0) == 0 && !chunked {
                 return Ok(OptionalJson(T::default()));
             }
             let result = read_json(&content_type, declared_len, payload).await;

@@ -316,6 +316,8 @@ pub struct Operation {
     pub requirement: Requirement,
     pub successes: Vec<StatusCode>,
     pub has_body: bool,
+    /// The body may be left out (`requestBody.required: false`): an empty one is no body.
+    pub body_optional: bool,
     /// `x-permission` as the spec writes it: `public`, `authenticated` or a key.
     pub permission: String,
     /// The query parameters, by name, with their schemas.
@@ -395,6 +397,7 @@ pub fn operations(spec: &Value) -> Vec<Operation> {
                 requirement,
                 successes,
                 has_body: op.get("requestBody").is_some(),
+                body_optional: op["requestBody"]["required"] == false,
                 permission: op["x-permission"].as_str().unwrap_or_default().to_owned(),
                 query: params
                     .iter()

@@ -317,3 +317,39 @@ async fn desk_round(app: &TestApp) -> i64 {
         .await;
     id(&app.round(&admin, id(&brief)).await)
 }
+
+#[actix_web::test]
+async fn a_submission_body_may_be_left_out_even_with_a_json_content_type() {
+    let app = TestApp::spawn().await;
+    let desk = desk(&app).await;
+    let exec = &desk.exec.1;
+    let draft = app.brief_by(exec, desk.account, "Bare").await;
+    let path = format!("/api/v1/briefs/{}/submit", id(&draft));
+    let res = app
+        .post(&path)
+        .token(exec)
+        .body("application/json", "{")
+        .send()
+        .await;
+    res.problem(400);
+    let res = app
+        .post(&path)
+        .token(exec)
+        .body("text/plain", "hello")
+        .send()
+        .await;
+    res.problem(415);
+    let res = app
+        .post(&path)
+        .token(exec)
+        .body("application/json", "")
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let opened = approval(&app, res.json()["approval_id"].as_i64().unwrap()).await;
+    assert_eq!(
+        statuses(&opened),
+        ["pending", "waiting"],
+        "the policy's stages"
+    );
+}

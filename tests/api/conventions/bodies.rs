@@ -123,6 +123,10 @@ async fn every_json_body_refuses_malformed_json_with_400_and_other_json_with_422
             format!("{valid} trailing"),
             format!("{valid}{valid}"),
         ] {
+            // An empty body is no body, which an optional one may be (approvals/rules.rs).
+            if raw.is_empty() && op.body_optional {
+                continue;
+            }
             let res = send(raw.clone()).await;
             let problem = res.problem(400);
             assert!(
