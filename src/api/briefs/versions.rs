@@ -49,7 +49,7 @@ impl From<&Brief> for BriefContent {
 
 /// One field that differs from the version before.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct FieldChange {
+pub struct VersionChange {
     pub field: String,
     /// The value in the version before (`null`: empty).
     pub before: Value,
@@ -82,7 +82,7 @@ pub struct BriefVersion {
     #[schema(value_type = String, format = DateTime)]
     pub submitted_at: NaiveDateTime,
     /// Field by field, what differs from version `number - 1` (empty for the first).
-    pub changes: Vec<FieldChange>,
+    pub changes: Vec<VersionChange>,
 }
 
 /// A brief's versions, oldest first; few per brief, so the list is not paginated.
@@ -150,7 +150,7 @@ pub fn all(conn: &mut DbConn, brief_id: i64) -> Result<Vec<BriefVersion>, ApiErr
 }
 
 /// The fields whose values differ, by field name.
-fn diff(before: &BriefContent, after: &BriefContent) -> Vec<FieldChange> {
+fn diff(before: &BriefContent, after: &BriefContent) -> Vec<VersionChange> {
     let as_object = |c: &BriefContent| match serde_json::to_value(c) {
         Ok(Value::Object(fields)) => fields,
         _ => serde_json::Map::new(),
@@ -160,7 +160,7 @@ fn diff(before: &BriefContent, after: &BriefContent) -> Vec<FieldChange> {
         .into_iter()
         .filter_map(|(field, value)| {
             let old = before.get(&field).cloned().unwrap_or(Value::Null);
-            (old != value).then_some(FieldChange {
+            (old != value).then_some(VersionChange {
                 field,
                 before: old,
                 after: value,
