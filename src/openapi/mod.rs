@@ -145,6 +145,7 @@ pub fn finalize(spec: utoipa::openapi::OpenApi) -> Value {
                 .flat_map(|ops| ops.iter_mut())
             {
                 complete_operation(operation, has_path_params);
+                crate::rest::list::document_export(operation);
                 if method == "post" && operation["x-permission"] != "public" {
                     take_idempotency_key(operation);
                 }

@@ -5,6 +5,7 @@ use super::repo::{self, StaffSort};
 use super::service;
 use crate::auth::{perm, Authorized};
 use crate::error::{ApiError, Problem};
+use crate::resource;
 use crate::rest::body::ValidJson;
 use crate::rest::list::ListQuery;
 use crate::rest::record::IfMatch;
@@ -27,13 +28,14 @@ pub async fn list(
     auth: Authorized<perm::StaffRead>,
     query: ListQuery<StaffFilter, StaffSort>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = auth
-        .run(&state.pool, move |conn, _| {
-            let rows = repo::list(conn, &query)?;
-            Ok(query.page(rows))
-        })
-        .await?;
-    Ok(page.respond())
+    resource::serve_list(
+        &state.pool,
+        auth,
+        query,
+        |conn, _, query| Ok(repo::list(conn, query)?),
+        |_, _, rows| Ok(rows),
+    )
+    .await
 }
 
 /// Get a staff member
