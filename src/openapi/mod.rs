@@ -43,6 +43,7 @@ body.",
         (name = "accounts", description = "A client's brands or business lines, and the team on each"),
         (name = "briefs", description = "Creative briefs on an account, from draft to delivered"),
         (name = "audit", description = "Who changed what: the audit trail and change feed"),
+        (name = "imports", description = "Bulk import of records from CSV or NDJSON, all or nothing"),
         (name = "health", description = "Liveness and readiness"),
         (name = "operations", description = "Metrics for monitoring (Prometheus)"),
     ),
@@ -214,7 +215,11 @@ fn complete_operation(op: &mut Value, has_path_params: bool) {
 /// Response properties that may be left out. Every other property of a schema that only
 /// responses use is always sent — `null` where it has no value — and the document says so,
 /// so that generated clients get plain (not "maybe missing") fields.
-const SOMETIMES_ABSENT: &[(&str, &str)] = &[("Problem", "errors")];
+const SOMETIMES_ABSENT: &[(&str, &str)] = &[
+    ("Problem", "errors"),
+    ("Problem", "error_count"),
+    ("FieldError", "line"),
+];
 
 /// Marks every property of the response-only schemas required (see [`SOMETIMES_ABSENT`]).
 /// Schemas that requests use too keep what they declare: there, required means "must send".

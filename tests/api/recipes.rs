@@ -88,6 +88,8 @@ pub struct Recipe {
     pub items: Option<&'static str>,
     /// The body needs a session of its own: the admin signs in for each request made.
     pub session: bool,
+    /// The body is sent as one line of NDJSON (an import) rather than as JSON.
+    pub ndjson: bool,
 }
 
 /// What a body may refer to.
@@ -110,6 +112,7 @@ pub const fn recipe(operation_id: &'static str, scoping: Scoping) -> Recipe {
         success: None,
         items: None,
         session: false,
+        ndjson: false,
     }
 }
 
@@ -141,6 +144,11 @@ impl Recipe {
 
     pub const fn session(mut self) -> Self {
         self.session = true;
+        self
+    }
+
+    pub const fn ndjson(mut self) -> Self {
+        self.ndjson = true;
         self
     }
 }
@@ -222,6 +230,15 @@ pub const RECIPES: &[Recipe] = &[
         .body(|_| json!({"key_message": "Crunch time is your time."})),
     recipe("delete_brief", Scoping::Record(Brief)).path(&[("id", Param::Subject)]),
     recipe("cancel_brief", Scoping::Record(Brief)).path(&[("id", Param::Subject)]),
+    // An import of one line, as a single-record create would send it.
+    recipe("import_clients", Scoping::None).ndjson()
+        .body(|c| json!({"name": format!("Imported client {}", c.unique)})),
+    recipe("import_accounts", Scoping::CreateUnder("client_id", Client)).ndjson()
+        .body(|c| json!({"client_id": c.subject, "name": format!("Imported account {}", c.unique)})),
+    recipe("import_staff", Scoping::None).ndjson().body(|c| json!({
+        "email": format!("imported.{}@suits.test", c.unique), "full_name": "Imported Hire",
+        "role": "account_coordinator", "password": STAFF_PASSWORD
+    })),
     recipe("list_audit_events", Scoping::List(Account, Shows::AuditTrail))
         .query("?sort=-occurred_at&limit=200")
         // Every change is an event.
@@ -565,6 +582,8 @@ pub struct Call {
     pub method: Method,
     pub path: String,
     pub body: Option<Value>,
+    /// Send the body as one NDJSON line.
+    pub ndjson: bool,
 }
 
 impl Call {
@@ -600,6 +619,7 @@ impl Call {
             method: op.method.clone(),
             path,
             body,
+            ndjson: recipe.ndjson,
         }
     }
 
@@ -607,6 +627,7 @@ impl Call {
     pub fn request<'a>(&self, app: &'a TestApp) -> Req<'a> {
         let req = self.bare(app);
         match &self.body {
+            Some(body) if self.ndjson => req.body("application/x-ndjson", format!("{body}\n")),
             Some(body) => req.json(body.clone()),
             None => req,
         }

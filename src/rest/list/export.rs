@@ -13,6 +13,7 @@ use actix_web::web::Bytes;
 use actix_web::HttpResponse;
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::PartialSchema;
 
 use super::{After, ListQuery, Sort};
@@ -97,22 +98,36 @@ struct Column {
     inner: Option<String>,
 }
 
-/// The columns of `T`, from the example its schema documents (every field, each nested
-/// object with all its fields): the header is the same whether or not any row has a value
-/// in a column, and an empty export still names its columns.
+/// The columns of `T`: its fields in the order its schema declares them, each nested
+/// object of plain values (as its documented example shows it, every field given) spread
+/// into a column per field. The header is the same whether or not any row has a value in
+/// a column, and an empty export still names its columns.
 fn columns<T: PartialSchema>() -> Vec<Column> {
-    let schema = serde_json::to_value(T::schema()).unwrap_or_default();
-    let example = schema.get("example").cloned().unwrap_or_default();
-    columns_of(&example)
+    let schema = T::schema();
+    let example = serde_json::to_value(&schema)
+        .ok()
+        .and_then(|s| s.get("example").cloned())
+        .unwrap_or_default();
+    let declared: Vec<String> = match &schema {
+        RefOr::T(Schema::Object(object)) => object.properties.keys().cloned().collect(),
+        _ => Vec::new(),
+    };
+    if declared.is_empty() {
+        return columns_of(
+            &example,
+            example
+                .as_object()
+                .into_iter()
+                .flat_map(|o| o.keys().cloned()),
+        );
+    }
+    columns_of(&example, declared.into_iter())
 }
 
-fn columns_of(example: &Value) -> Vec<Column> {
-    let Some(fields) = example.as_object() else {
-        return Vec::new();
-    };
+fn columns_of(example: &Value, fields: impl Iterator<Item = String>) -> Vec<Column> {
     let mut columns = Vec::new();
-    for (field, value) in fields {
-        match value.as_object() {
+    for field in fields {
+        match example.get(&field).and_then(Value::as_object) {
             Some(inner) if inner.values().all(is_plain) => {
                 columns.extend(inner.keys().map(|key| Column {
                     name: format!("{field}.{key}"),
@@ -122,7 +137,7 @@ fn columns_of(example: &Value) -> Vec<Column> {
             }
             _ => columns.push(Column {
                 name: field.clone(),
-                field: field.clone(),
+                field,
                 inner: None,
             }),
         }
