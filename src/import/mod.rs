@@ -247,6 +247,7 @@ pub fn run<I: Importer>(
     let dry_run = body.dry_run;
     let shape = I::shape();
     let outcome = db::write_tx(conn, |conn| {
+        db::prefer_index_lookups(conn)?;
         let mut tally = Tally::default();
         tally.report.dry_run = dry_run;
         let mut batch = Vec::with_capacity(BATCH);
