@@ -104,16 +104,42 @@ impl Subject {
 
 #[derive(Insertable)]
 #[diesel(table_name = audit_events, treat_none_as_default_value = false)]
-struct NewEvent<'a> {
+struct NewEvent {
     occurred_at: chrono::NaiveDateTime,
     actor_id: Option<i64>,
-    action: &'a str,
-    resource_type: &'a str,
-    resource_id: &'a str,
+    action: String,
+    resource_type: &'static str,
+    resource_id: String,
     changes: String,
-    request_id: &'a str,
+    request_id: String,
     client_id: Option<i64>,
     account_id: Option<i64>,
+}
+
+impl NewEvent {
+    fn new<B: Serialize, A: Serialize>(
+        actor: &Actor,
+        verb: &str,
+        subject: Subject,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> Self {
+        let to_value = |v: Option<Value>| v.unwrap_or(Value::Null);
+        let before = to_value(before.and_then(|b| serde_json::to_value(b).ok()));
+        let after = to_value(after.and_then(|a| serde_json::to_value(a).ok()));
+        let changes = diff(&before, &after);
+        NewEvent {
+            occurred_at: now(),
+            actor_id: actor.staff_id,
+            action: format!("{}.{verb}", subject.resource_type),
+            resource_type: subject.resource_type,
+            resource_id: subject.resource_id,
+            changes: Value::Object(changes).to_string(),
+            request_id: actor.request_id.clone(),
+            client_id: subject.client_id,
+            account_id: subject.account_id,
+        }
+    }
 }
 
 /// The event of a creation: every field of `record`, from nothing.
@@ -137,25 +163,45 @@ pub fn write<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> QueryResult<()> {
-    let to_value = |v: Option<Value>| v.unwrap_or(Value::Null);
-    let before = to_value(before.and_then(|b| serde_json::to_value(b).ok()));
-    let after = to_value(after.and_then(|a| serde_json::to_value(a).ok()));
-    let changes = diff(&before, &after);
-    let action = format!("{}.{verb}", subject.resource_type);
     diesel::insert_into(audit_events::table)
-        .values(NewEvent {
-            occurred_at: now(),
-            actor_id: actor.staff_id,
-            action: &action,
-            resource_type: subject.resource_type,
-            resource_id: &subject.resource_id,
-            changes: Value::Object(changes).to_string(),
-            request_id: &actor.request_id,
-            client_id: subject.client_id,
-            account_id: subject.account_id,
-        })
+        .values(NewEvent::new(actor, verb, subject, before, after))
         .execute(conn)?;
     Ok(())
+}
+
+/// Events of many changes made in one transaction (an import), written a batch at a
+/// time: the same events [`write`] records, in one statement per batch.
+#[derive(Default)]
+pub struct Events(Vec<NewEvent>);
+
+impl Events {
+    /// As [`write`] would record it.
+    pub fn push<B: Serialize, A: Serialize>(
+        &mut self,
+        actor: &Actor,
+        verb: &str,
+        subject: Subject,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) {
+        self.0
+            .push(NewEvent::new(actor, verb, subject, before, after));
+    }
+
+    /// Writes the events pushed so far (a multi-row insert is written per backend: it
+    /// does not compile through the connection enum).
+    pub fn write(&mut self, conn: &mut DbConn) -> QueryResult<()> {
+        // 9 columns: 1000 rows stay far below either backend's limit on parameters.
+        for events in self.0.chunks(1000) {
+            let insert = diesel::insert_into(audit_events::table).values(events);
+            match conn {
+                DbConn::Pg(conn) => insert.execute(conn)?,
+                DbConn::Sqlite(conn) => insert.execute(conn)?,
+            };
+        }
+        self.0.clear();
+        Ok(())
+    }
 }
 
 /// `{field: {"before": …, "after": …}}` for every field whose value differs.

@@ -14,6 +14,10 @@ pub const MIN_SECRET_LEN: usize = 32;
 /// on average, for a UI and for an import script alike; a whole minute's worth at once.
 pub const DEFAULT_RATE_LIMIT: std::num::NonZeroU32 = std::num::NonZeroU32::new(1200).unwrap();
 
+/// The largest import body unless `SUITS_IMPORT_MAX_BYTES` says otherwise: 50 MiB, some
+/// 300,000 client lines of CSV. Other bodies stay at `rest::body::BODY_LIMIT`.
+pub const DEFAULT_IMPORT_MAX_BYTES: usize = 50 * 1024 * 1024;
+
 #[derive(Clone)]
 pub struct Config {
     pub bind: String,
@@ -35,6 +39,8 @@ pub struct Config {
     pub refresh_ttl: Duration,
     /// How long an `Idempotency-Key` is remembered (`SUITS_IDEMPOTENCY_TTL`, seconds).
     pub idempotency_ttl: Duration,
+    /// The largest body `POST /imports/{resource}` takes (`SUITS_IMPORT_MAX_BYTES`).
+    pub import_max_bytes: usize,
     /// Whether requests are observed and `/metrics` served (`SUITS_METRICS`, on by default).
     pub metrics: bool,
     /// The drain and the stop after SIGTERM or SIGINT.
@@ -50,6 +56,7 @@ impl std::fmt::Debug for Config {
             .field("rate_limit", &self.rate_limit)
             .field("refresh_ttl", &self.refresh_ttl)
             .field("idempotency_ttl", &self.idempotency_ttl)
+            .field("import_max_bytes", &self.import_max_bytes)
             .field("admin_email", &self.admin_email)
             .field("cors_origins", &self.cors_origins)
             .field("login_limits", &self.login_limits)
@@ -114,6 +121,11 @@ impl Config {
                 "SUITS_IDEMPOTENCY_TTL",
                 24 * 3600,
             )?),
+            import_max_bytes: parse_number(
+                &var,
+                "SUITS_IMPORT_MAX_BYTES",
+                DEFAULT_IMPORT_MAX_BYTES,
+            )?,
             metrics: parse_flag(&var, "SUITS_METRICS", true)?,
             shutdown: lifecycle::Settings {
                 drain: parse_seconds(&var, "SUITS_DRAIN_SECONDS", DEFAULT_DRAIN_SECS, 0)?,

@@ -15,6 +15,7 @@ pub mod cors;
 pub mod db;
 pub mod error;
 pub mod idempotency;
+pub mod import;
 pub mod lifecycle;
 pub mod metrics;
 pub mod money;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub login_limits: LoginLimits,
     /// How long an `Idempotency-Key` is remembered.
     pub idempotency_ttl: std::time::Duration,
+    /// The largest import body.
+    pub import_max_bytes: usize,
     /// How long a refresh token lives unused.
     pub refresh_ttl: std::time::Duration,
     /// Requests per caller (counted per instance).
@@ -67,6 +70,7 @@ impl AppState {
             cors_origins: config.cors_origins.clone(),
             login_limits: LoginLimits::new(&config.login_limits),
             idempotency_ttl: config.idempotency_ttl,
+            import_max_bytes: config.import_max_bytes,
             refresh_ttl: config.refresh_ttl,
             rate_limits: rate_limit::RateLimits::new(config.rate_limit),
             lifecycle: lifecycle::Lifecycle::default(),

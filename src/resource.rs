@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use crate::audit::{self, Actor, Subject};
 use crate::auth::permissions::Required;
-use crate::auth::{Authorized, Caller, Permission, Visibility};
+use crate::auth::{Access, Authorized, Caller, Permission, Visibility};
 use crate::db::{self, DbConn, Pool, RowKey};
 use crate::error::ApiError;
-use crate::rest::list::{ListQuery, Sort};
+use crate::rest::list::{export, ListQuery, Sort};
 use crate::rest::record::{self, IfMatch, Versioned};
 use crate::versioned;
 
@@ -193,19 +193,64 @@ pub async fn get<R: Scoped, P: Required>(
     Ok(record::ok(&view))
 }
 
-/// `GET /<resources>`, whole: one page under the caller's visibility, with its `Link`.
-pub async fn list<R: Listed, P: Required>(
+/// `GET /<resources>`, whole: one page under the caller's visibility, with its `Link`; or,
+/// asked for CSV, every row.
+pub async fn list<R, P: Required>(
     pool: &Pool,
     auth: Authorized<P>,
     query: ListQuery<R::Filter, R::Sort>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, ApiError>
+where
+    R: Listed + Serialize + utoipa::PartialSchema,
+{
+    serve_list(
+        pool,
+        auth,
+        query,
+        |conn, access, query| Ok(R::list(conn, access.visibility(), query)?),
+        |conn, access, rows| views(conn, &access.caller, access.visibility(), rows),
+    )
+    .await
+}
+
+/// Any list operation, whole: `fetch` reads `query.fetch_limit()` rows after the query's
+/// position, for the caller; `show` turns one page of them into what the JSON list shows.
+/// With `Accept: text/csv` the answer is every row instead, `fetch` called batch after
+/// batch as the client reads (`list::export`), each row exported as the record itself.
+pub async fn serve_list<F, S, V, P: Required>(
+    pool: &Pool,
+    auth: Authorized<P>,
+    query: ListQuery<F, S>,
+    fetch: impl FnMut(&mut DbConn, &Access, &ListQuery<F, S>) -> Result<Vec<S::Row>, ApiError>
+        + Send
+        + 'static,
+    show: impl FnOnce(&mut DbConn, &Access, Vec<S::Row>) -> Result<Vec<V>, ApiError> + Send + 'static,
+) -> Result<HttpResponse, ApiError>
+where
+    F: Send + 'static,
+    S: Sort,
+    S::Row: Serialize + utoipa::PartialSchema + Send + 'static,
+    V: Serialize + Send + 'static,
+{
+    let mut fetch = fetch;
+    if query.wants_csv() {
+        let query = query.for_export();
+        let (query, access, fetch, first) = auth
+            .run(pool, move |conn, access| {
+                let first = fetch(conn, &access, &query)?;
+                Ok((query, access, fetch, first))
+            })
+            .await?;
+        let mut fetch = fetch;
+        let more: export::Fetch<F, S> = Box::new(move |conn, query| fetch(conn, &access, query));
+        return Ok(export::stream(pool, query, first, more));
+    }
     let page = auth
         .run(pool, move |conn, access| {
-            let visibility = access.visibility();
-            let rows = R::list(conn, visibility, &query)?;
+            let rows = fetch(conn, &access, &query)?;
             query
                 .page(rows)
-                .try_map_all(|rows| views(conn, &access.caller, visibility, rows))
+                .try_map_all(|rows| show(conn, &access, rows))
         })
         .await?;
     Ok(page.respond())

@@ -9,5 +9,5 @@ pub mod password;
 pub mod permissions;
 pub mod refresh;
 
-pub use current_user::{Authenticated, Authorized, Caller, Visibility};
+pub use current_user::{Access, Authenticated, Authorized, Caller, Visibility};
 pub use permissions::{perm, Grant, Permission, Scope};

@@ -13,6 +13,9 @@ pub struct FieldError {
     pub code: ErrorCode,
     #[schema(example = "must be between 1 and 200 characters")]
     pub message: String,
+    /// In an import's answer: the line of the body (a CSV's header row is line 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 impl FieldError {
@@ -21,6 +24,7 @@ impl FieldError {
             field: field.into(),
             code,
             message: message.into(),
+            line: None,
         }
     }
 }
@@ -113,6 +117,7 @@ pub fn plain_message(raw: &str, subject: &str) -> String {
 /// - `unique`: Taken by another record (409).
 /// - `in_use`: Other records still refer to this one (409).
 /// - `last_administrator`: The change would leave nobody able to administer roles or staff (409).
+/// - `forbidden`: A value the caller's grants do not allow them to give (an import's line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 pub enum ErrorCode {
     #[serde(rename = "required")]
@@ -159,6 +164,8 @@ pub enum ErrorCode {
     InUse,
     #[serde(rename = "last_administrator")]
     LastAdministrator,
+    #[serde(rename = "forbidden")]
+    Forbidden,
 }
 
 impl ErrorCode {
@@ -188,6 +195,7 @@ impl ErrorCode {
             "unique" => ErrorCode::Unique,
             "in_use" => ErrorCode::InUse,
             "last_administrator" => ErrorCode::LastAdministrator,
+            "forbidden" => ErrorCode::Forbidden,
             _ => ErrorCode::Invalid,
         }
     }

@@ -46,6 +46,12 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("the request has {} invalid field(s)", .0.len())]
     Validation(Vec<FieldError>),
+    /// An import refused whole: the first errors, each naming its line, and how many.
+    #[error("nothing was imported: {total} error(s) in the lines, {} listed", errors.len())]
+    ImportRejected {
+        errors: Vec<FieldError>,
+        total: usize,
+    },
     /// Answered with `Retry-After: retry_after` (whole seconds).
     #[error("too many attempts; retry in {retry_after} second(s)")]
     TooManyRequests { retry_after: u64 },
@@ -139,6 +145,10 @@ pub struct Problem {
     pub request_id: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// How many errors there are in all, when `errors` lists only the first of them (an
+    /// import's lines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_count: Option<usize>,
 }
 
 impl ApiError {
@@ -204,7 +214,8 @@ impl ApiError {
         match self {
             ApiError::Validation(errors)
             | ApiError::InvalidParameters(errors)
-            | ApiError::Conflict { errors, .. } => errors,
+            | ApiError::Conflict { errors, .. }
+            | ApiError::ImportRejected { errors, .. } => errors,
             _ => &[],
         }
     }
@@ -218,6 +229,10 @@ impl ApiError {
             detail: self.to_string(),
             request_id: request_id::current().unwrap_or_default(),
             errors: self.field_errors().to_vec(),
+            error_count: match self {
+                ApiError::ImportRejected { total, .. } => Some(*total),
+                _ => None,
+            },
         }
     }
 }
@@ -242,7 +257,9 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::ImportRejected { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) | ApiError::Draining => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

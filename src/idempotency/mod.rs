@@ -36,6 +36,8 @@ use crate::AppState;
 pub const KEY: HeaderName = HeaderName::from_static("idempotency-key");
 /// The response header that marks a replayed answer.
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+/// Where the operations with a larger body limit live (`import`).
+const IMPORTS: &str = "/api/v1/imports/";
 /// The longest key accepted: room for any UUID or hash a client would use.
 pub const MAX_KEY_LEN: usize = 255;
 /// The headers of an answer a replay repeats; the others (date, request id, CORS) belong
@@ -85,9 +87,14 @@ pub async fn middleware(
                 .map(ServiceResponse::map_into_boxed_body);
         }
     };
-    // The body is read here to fingerprint the request, then handed on as it came. One
-    // over the limit is handed on unread beyond it, for the handler to refuse.
-    let (body, whole) = read_body(req.take_payload(), BODY_LIMIT).await?;
+    // The body is read here to fingerprint the request (its bytes as sent, whatever their
+    // type: JSON, CSV, NDJSON), then handed on as it came. One over the limit is handed on
+    // unread beyond it, for the handler to refuse. Imports take larger bodies.
+    let limit = match req.path().starts_with(IMPORTS) {
+        true => state.import_max_bytes,
+        false => BODY_LIMIT,
+    };
+    let (body, whole) = read_body(req.take_payload(), limit).await?;
     if !whole {
         req.set_payload(body.payload);
         return next

@@ -44,6 +44,7 @@ body.",
         (name = "briefs", description = "Creative briefs on an account, from draft to delivered, their versions and creative rounds"),
         (name = "approvals", description = "Sign-offs on briefs and creative rounds, stage by stage; the approval policies; each caller's queue"),
         (name = "audit", description = "Who changed what: the audit trail and change feed"),
+        (name = "imports", description = "Bulk import of records from CSV or NDJSON, all or nothing"),
         (name = "health", description = "Liveness and readiness"),
         (name = "operations", description = "Metrics for monitoring (Prometheus)"),
     ),
@@ -146,6 +147,7 @@ pub fn finalize(spec: utoipa::openapi::OpenApi) -> Value {
                 .flat_map(|ops| ops.iter_mut())
             {
                 complete_operation(operation, has_path_params);
+                crate::rest::list::document_export(operation);
                 if method == "post" && operation["x-permission"] != "public" {
                     take_idempotency_key(operation);
                 }
@@ -244,7 +246,11 @@ fn optional_body(op: &mut Value) {
 /// Response properties that may be left out. Every other property of a schema that only
 /// responses use is always sent — `null` where it has no value — and the document says so,
 /// so that generated clients get plain (not "maybe missing") fields.
-const SOMETIMES_ABSENT: &[(&str, &str)] = &[("Problem", "errors")];
+const SOMETIMES_ABSENT: &[(&str, &str)] = &[
+    ("Problem", "errors"),
+    ("Problem", "error_count"),
+    ("FieldError", "line"),
+];
 
 /// Marks every property of the response-only schemas required (see [`SOMETIMES_ABSENT`]).
 /// Schemas that requests use too keep what they declare: there, required means "must send".

@@ -158,6 +158,52 @@ fn find_control_characters(value: &serde_json::Value, path: &str, out: &mut Vec<
     }
 }
 
+/// One value read off a larger document (a line of an import): refused for control
+/// characters, parsed into `T` and validated exactly as a JSON body of its own would be.
+pub fn checked_value<T: DeserializeOwned + Validate>(
+    value: serde_json::Value,
+) -> Result<T, ApiError> {
+    let mut errors = Vec::new();
+    find_control_characters(&value, "", &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let parsed: T = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        ApiError::Validation(vec![field_error(&path, &e.into_inner().to_string())])
+    })?;
+    parsed.validate()?;
+    Ok(parsed)
+}
+
+/// A deserializer's complaint about the field at `path`, in the closed set of codes.
+fn field_error(path: &str, message: &str) -> FieldError {
+    let path = path.to_owned();
+    let named = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+            .map(|name| {
+                if path == "." {
+                    name.to_owned()
+                } else if path == name || path.ends_with(&format!(".{name}")) {
+                    path.clone()
+                } else {
+                    format!("{path}.{name}")
+                }
+            })
+    };
+    let (field, code) = if let Some(field) = named("missing field `") {
+        (field, ErrorCode::Required)
+    } else if let Some(field) = named("unknown field `") {
+        (field, ErrorCode::UnknownField)
+    } else {
+        (path.clone(), ErrorCode::Type)
+    };
+    let message = plain_message(message, "field of this request");
+    FieldError::new(field, code, message)
+}
+
 fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::BadRequest(
@@ -181,29 +227,7 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
             return ApiError::BadRequest(format!("the request body is not valid JSON: {syntax}"));
         }
-        let named = |prefix: &str| {
-            message
-                .strip_prefix(prefix)
-                .and_then(|rest| rest.split('`').next())
-                .map(|name| {
-                    if path == "." {
-                        name.to_owned()
-                    } else if path == name || path.ends_with(&format!(".{name}")) {
-                        path.clone()
-                    } else {
-                        format!("{path}.{name}")
-                    }
-                })
-        };
-        let (field, code) = if let Some(field) = named("missing field `") {
-            (field, ErrorCode::Required)
-        } else if let Some(field) = named("unknown field `") {
-            (field, ErrorCode::UnknownField)
-        } else {
-            (path.clone(), ErrorCode::Type)
-        };
-        let message = plain_message(&message, "field of this request");
-        ApiError::Validation(vec![FieldError::new(field, code, message)])
+        ApiError::Validation(vec![field_error(&path, &message)])
     })?;
     // Anything after the first JSON value is a malformed body, not something to ignore.
     de.end()

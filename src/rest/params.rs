@@ -30,7 +30,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
     }
 }
 
-fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+pub(crate) fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     checked_pairs(query)?;
     from_query(query)
 }

@@ -21,6 +21,11 @@ pub fn etag(version: i32) -> String {
 pub struct IfMatch(Option<Vec<String>>);
 
 impl IfMatch {
+    /// No `If-Match`: the write goes ahead at whatever version it finds (an import's line).
+    pub fn absent() -> IfMatch {
+        IfMatch(None)
+    }
+
     pub fn check(&self, current_version: i32) -> Result<(), ApiError> {
         let Some(tags) = &self.0 else { return Ok(()) };
         let current = etag(current_version);

@@ -13,6 +13,7 @@ mod cors;
 mod errors;
 mod escalation;
 mod health;
+mod imports;
 mod login_limits;
 mod metrics;
 mod openapi;

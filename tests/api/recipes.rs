@@ -104,6 +104,8 @@ pub struct Recipe {
     pub items: Option<&'static str>,
     /// The body needs a session of its own: the admin signs in for each request made.
     pub session: bool,
+    /// The body is sent as one line of NDJSON (an import) rather than as JSON.
+    pub ndjson: bool,
 }
 
 /// What a body may refer to.
@@ -126,6 +128,7 @@ pub const fn recipe(operation_id: &'static str, scoping: Scoping) -> Recipe {
         success: None,
         items: None,
         session: false,
+        ndjson: false,
     }
 }
 
@@ -157,6 +160,11 @@ impl Recipe {
 
     pub const fn session(mut self) -> Self {
         self.session = true;
+        self
+    }
+
+    pub const fn ndjson(mut self) -> Self {
+        self.ndjson = true;
         self
     }
 }
@@ -291,6 +299,15 @@ pub const RECIPES: &[Recipe] = &[
             {"name": format!("Review {}", c.unique), "kind": "internal"},
             {"name": "Client sign-off", "kind": "client"}
         ]})),
+    // An import of one line, as a single-record create would send it.
+    recipe("import_clients", Scoping::None).ndjson()
+        .body(|c| json!({"name": format!("Imported client {}", c.unique)})),
+    recipe("import_accounts", Scoping::CreateUnder("client_id", Client)).ndjson()
+        .body(|c| json!({"client_id": c.subject, "name": format!("Imported account {}", c.unique)})),
+    recipe("import_staff", Scoping::None).ndjson().body(|c| json!({
+        "email": format!("imported.{}@suits.test", c.unique), "full_name": "Imported Hire",
+        "role": "account_coordinator", "password": STAFF_PASSWORD
+    })),
     recipe("list_audit_events", Scoping::List(Account, Shows::AuditTrail))
         .query("?sort=-occurred_at&limit=200")
         // Every change is an event.
@@ -683,6 +700,8 @@ pub struct Call {
     pub method: Method,
     pub path: String,
     pub body: Option<Value>,
+    /// Send the body as one NDJSON line.
+    pub ndjson: bool,
 }
 
 impl Call {
@@ -719,6 +738,7 @@ impl Call {
             method: op.method.clone(),
             path,
             body,
+            ndjson: recipe.ndjson,
         }
     }
 
@@ -726,6 +746,7 @@ impl Call {
     pub fn request<'a>(&self, app: &'a TestApp) -> Req<'a> {
         let req = self.bare(app);
         match &self.body {
+            Some(body) if self.ndjson => req.body("application/x-ndjson", format!("{body}\n")),
             Some(body) => req.json(body.clone()),
             None => req,
         }

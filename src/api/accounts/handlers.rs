@@ -4,10 +4,12 @@ use super::dto::{
     Account, AccountCreate, AccountFilter, AccountPage, AccountUpdate, AccountView, TeamAssignment,
     TeamList, TeamMember,
 };
+use super::import::AccountImport;
 use super::repo::AccountSort;
 use super::service;
 use crate::auth::{perm, Authorized};
 use crate::error::{ApiError, Problem};
+use crate::import::{self as bulk, ImportBody, ImportParams, ImportReport};
 use crate::resource;
 use crate::rest::body::ValidJson;
 use crate::rest::list::ListQuery;
@@ -255,4 +257,49 @@ pub async fn unassign(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Import accounts
+///
+/// Creates and updates accounts in bulk, all or nothing: one bad line and nothing is
+/// written. Each line is an account as `POST /accounts` takes it (the CSV columns are the
+/// fields, as the `text/csv` export of `GET /accounts` writes them, a money amount as
+/// `budget.amount_minor` and `budget.currency`), its client named by `client_id` or by
+/// `client_external_ref`, and within reach as for a create. A line with an `id` updates
+/// that account; otherwise a line whose `external_ref` an account has updates it;
+/// otherwise it creates one. On an update a field the line leaves out stays as it is, and
+/// the client stays the same. Every account created or updated gets its audit event. The
+/// answer to a refused import lists the first 100 errors, each with its line, and counts
+/// them all in `error_count`.
+#[utoipa::path(
+    tag = "imports",
+    operation_id = "import_accounts",
+    params(ImportParams),
+    request_body(
+        description = "CSV with a header row (UTF-8, with or without a BOM), or one JSON object per line",
+        content(
+            (String = "text/csv", example = "client_external_ref,name,budget.amount_minor,budget.currency,external_ref\nACC-0042,Acme Snacks,25000000,EUR,PRJ-7781\n"),
+            (String = "application/x-ndjson", example = "{\"client_id\": 42, \"name\": \"Acme Snacks\", \"external_ref\": \"PRJ-7781\"}\n"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "Imported (or, on a dry run, checked): what was done", body = ImportReport),
+        (status = 413, description = "The body is larger than `SUITS_IMPORT_MAX_BYTES`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is neither `text/csv` nor `application/x-ndjson`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing was imported: the errors, each with its line (a client out of reach is unknown)", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("accounts.write"))),
+)]
+#[post("/imports/accounts")]
+pub async fn import_all(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::AccountsWrite>,
+    body: ImportBody,
+) -> Result<HttpResponse, ApiError> {
+    let report = auth
+        .run(&state.pool, move |conn, access| {
+            bulk::run(conn, &body, AccountImport::new(&access))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
 }

@@ -2,6 +2,7 @@
 
 pub mod dto;
 mod handlers;
+mod import;
 pub mod repo;
 pub mod service;
 
@@ -16,5 +17,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::team)
         .service(handlers::get_member)
         .service(handlers::assign)
-        .service(handlers::unassign);
+        .service(handlers::unassign)
+        .service(handlers::import_all);
 }

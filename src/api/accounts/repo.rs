@@ -221,3 +221,60 @@ pub fn remove_member(conn: &mut DbConn, account_id: i64, staff_id: i64) -> Query
     .execute(conn)
     .map(|n| n == 1)
 }
+
+/// The accounts an import's lines name, by id or by `external_ref`, whoever can see them.
+pub fn by_keys(conn: &mut DbConn, ids: &[i64], refs: &[&str]) -> QueryResult<Vec<Account>> {
+    if ids.is_empty() && refs.is_empty() {
+        return Ok(Vec::new());
+    }
+    accounts::table
+        .select(COLUMNS)
+        .filter(
+            accounts::id
+                .eq_any(ids)
+                .or(accounts::external_ref.eq_any(refs)),
+        )
+        .load(conn)
+}
+
+/// Of the accounts of `clients`, those named by one of `keys` (`name_key`s): each
+/// `(client_id, name_key, id)`.
+pub fn names_taken(
+    conn: &mut DbConn,
+    clients: &[i64],
+    keys: &[&str],
+) -> QueryResult<Vec<(i64, String, i64)>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    accounts::table
+        .select((accounts::client_id, accounts::name_key, accounts::id))
+        .filter(accounts::client_id.eq_any(clients))
+        .filter(accounts::name_key.eq_any(keys))
+        .load(conn)
+}
+
+/// Inserts every one of `new` in one statement per backend (a multi-row insert does not
+/// compile through the connection enum), returning the rows.
+pub fn insert_many(
+    conn: &mut DbConn,
+    new: Vec<NewAccount<'_>>,
+    at: NaiveDateTime,
+) -> QueryResult<Vec<Account>> {
+    let rows: Vec<_> = new
+        .into_iter()
+        .map(|new| {
+            (
+                new,
+                accounts::version.eq(1),
+                accounts::created_at.eq(at),
+                accounts::updated_at.eq(at),
+            )
+        })
+        .collect();
+    let insert = diesel::insert_into(accounts::table).values(rows);
+    match conn {
+        DbConn::Pg(conn) => insert.returning(COLUMNS).get_results(conn),
+        DbConn::Sqlite(conn) => insert.returning(COLUMNS).get_results(conn),
+    }
+}

@@ -233,14 +233,12 @@ pub async fn queue(
     auth: Authorized<perm::ApprovalsRequest>,
     query: ListQuery<QueueFilter, ApprovalSort>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = auth
-        .run(&state.pool, move |conn, access| {
-            let visibility = access.visibility();
-            let rows = service::queue(conn, &access.caller, visibility, &query)?;
-            query
-                .page(rows)
-                .try_map_all(|rows| resource::views(conn, &access.caller, visibility, rows))
-        })
-        .await?;
-    Ok(page.respond())
+    resource::serve_list(
+        &state.pool,
+        auth,
+        query,
+        |conn, access, query| service::queue(conn, &access.caller, access.visibility(), query),
+        |conn, access, rows| resource::views(conn, &access.caller, access.visibility(), rows),
+    )
+    .await
 }

@@ -4,6 +4,7 @@ use super::dto::{AuditEventPage, AuditFilter, AuditSort};
 use super::repo;
 use crate::auth::{perm, Authorized};
 use crate::error::ApiError;
+use crate::resource;
 use crate::rest::list::ListQuery;
 use crate::AppState;
 
@@ -27,11 +28,12 @@ pub async fn list(
     auth: Authorized<perm::AuditRead>,
     query: ListQuery<AuditFilter, AuditSort>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = auth
-        .run(&state.pool, move |conn, access| {
-            let rows = repo::list(conn, access.visibility(), &query)?;
-            Ok(query.page(rows))
-        })
-        .await?;
-    Ok(page.respond())
+    resource::serve_list(
+        &state.pool,
+        auth,
+        query,
+        |conn, access, query| Ok(repo::list(conn, access.visibility(), query)?),
+        |_, _, rows| Ok(rows),
+    )
+    .await
 }

@@ -3,10 +3,12 @@ use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use super::dto::{
     Client, ClientCreate, ClientFilter, ClientPage, ClientUpdate, ClientView, HealthUpdate,
 };
+use super::import::ClientImport;
 use super::repo::ClientSort;
 use super::service;
 use crate::auth::{perm, Authorized};
 use crate::error::{ApiError, Problem};
+use crate::import::{self as bulk, ImportBody, ImportParams, ImportReport};
 use crate::resource;
 use crate::rest::body::ValidJson;
 use crate::rest::list::ListQuery;
@@ -161,4 +163,47 @@ pub async fn delete(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     resource::delete::<Client, _>(&state.pool, auth, id.into_inner(), if_match).await
+}
+
+/// Import clients
+///
+/// Creates and updates clients in bulk, all or nothing: one bad line and nothing is
+/// written. Each line is a client as `POST /clients` takes it (the CSV columns are the
+/// fields, as the `text/csv` export of `GET /clients` writes them). A line with an `id`
+/// updates that client; otherwise a line whose `external_ref` a client has updates it;
+/// otherwise it creates one. On an update a field the line leaves out stays as it is.
+/// Changing a client's `health` needs `clients.health` for it. Every client created or
+/// updated gets its audit event. The answer to a refused import lists the first 100
+/// errors, each with its line, and counts them all in `error_count`.
+#[utoipa::path(
+    tag = "imports",
+    operation_id = "import_clients",
+    params(ImportParams),
+    request_body(
+        description = "CSV with a header row (UTF-8, with or without a BOM), or one JSON object per line",
+        content(
+            (String = "text/csv", example = "name,external_ref,status\nAcme Foods,ACC-0042,active\n"),
+            (String = "application/x-ndjson", example = "{\"name\": \"Acme Foods\", \"external_ref\": \"ACC-0042\"}\n"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "Imported (or, on a dry run, checked): what was done", body = ImportReport),
+        (status = 413, description = "The body is larger than `SUITS_IMPORT_MAX_BYTES`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is neither `text/csv` nor `application/x-ndjson`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing was imported: the errors, each with its line", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("clients.write"))),
+)]
+#[post("/imports/clients")]
+pub async fn import_all(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::ClientsWrite>,
+    body: ImportBody,
+) -> Result<HttpResponse, ApiError> {
+    let report = auth
+        .run(&state.pool, move |conn, access| {
+            bulk::run(conn, &body, ClientImport::new(&access))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
 }

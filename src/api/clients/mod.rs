@@ -2,6 +2,7 @@
 
 pub mod dto;
 mod handlers;
+mod import;
 pub mod repo;
 pub mod service;
 
@@ -13,5 +14,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::get_one)
         .service(handlers::update)
         .service(handlers::set_health)
-        .service(handlers::delete);
+        .service(handlers::delete)
+        .service(handlers::import_all);
 }

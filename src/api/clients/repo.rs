@@ -111,3 +111,55 @@ pub fn list(
     keyset_by_name_or_time!(query, clients, list);
     query.limit(list.fetch_limit()).load(conn)
 }
+
+/// The clients an import's lines name, by id or by `external_ref`, whoever can see them
+/// (the import then asks which the caller reaches, as an update would).
+pub fn by_keys(conn: &mut DbConn, ids: &[i64], refs: &[&str]) -> QueryResult<Vec<Client>> {
+    if ids.is_empty() && refs.is_empty() {
+        return Ok(Vec::new());
+    }
+    clients::table
+        .select(COLUMNS)
+        .filter(
+            clients::id
+                .eq_any(ids)
+                .or(clients::external_ref.eq_any(refs)),
+        )
+        .load(conn)
+}
+
+/// Of `keys` (`name_key`s), those taken, with the client that has each.
+pub fn names_taken(conn: &mut DbConn, keys: &[&str]) -> QueryResult<Vec<(String, i64)>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    clients::table
+        .select((clients::name_key, clients::id))
+        .filter(clients::name_key.eq_any(keys))
+        .load(conn)
+}
+
+/// Inserts every one of `new` in one statement per backend (a multi-row insert does not
+/// compile through the connection enum), returning the rows.
+pub fn insert_many(
+    conn: &mut DbConn,
+    new: Vec<ClientColumns<'_>>,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<Vec<Client>> {
+    let rows: Vec<_> = new
+        .into_iter()
+        .map(|new| {
+            (
+                new,
+                clients::version.eq(1),
+                clients::created_at.eq(at),
+                clients::updated_at.eq(at),
+            )
+        })
+        .collect();
+    let insert = diesel::insert_into(clients::table).values(rows);
+    match conn {
+        DbConn::Pg(conn) => insert.returning(COLUMNS).get_results(conn),
+        DbConn::Sqlite(conn) => insert.returning(COLUMNS).get_results(conn),
+    }
+}

@@ -92,13 +92,10 @@ fn unique_conflict(client: &Client) -> impl FnOnce(diesel::result::Error) -> Api
     }
 }
 
-pub fn create(
-    conn: &mut DbConn,
-    caller: &Caller,
-    input: ClientCreate,
-) -> Result<ClientView, ApiError> {
-    let at = now();
-    let draft = Client {
+/// The client `input` describes, before it is stored: what `create` inserts, and what an
+/// import's line creates.
+pub(super) fn draft(input: ClientCreate, at: chrono::NaiveDateTime) -> Client {
+    Client {
         id: 0,
         name: input.name.trim().to_owned(),
         legal_name: input.legal_name,
@@ -114,7 +111,16 @@ pub fn create(
         version: 1,
         created_at: at,
         updated_at: at,
-    };
+    }
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    caller: &Caller,
+    input: ClientCreate,
+) -> Result<ClientView, ApiError> {
+    let at = now();
+    let draft = draft(input, at);
     let client = db::write_tx(conn, |conn| {
         let client = repo::insert(conn, &ClientColumns::from(&draft), at)
             .map_err(unique_conflict(&draft))?;

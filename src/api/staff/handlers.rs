@@ -1,10 +1,13 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::dto::{Staff, StaffCreate, StaffFilter, StaffPage, StaffUpdate};
+use super::import::StaffImport;
 use super::repo::{self, StaffSort};
 use super::service;
 use crate::auth::{perm, Authorized};
 use crate::error::{ApiError, Problem};
+use crate::import::{self as bulk, ImportBody, ImportParams, ImportReport};
+use crate::resource;
 use crate::rest::body::ValidJson;
 use crate::rest::list::ListQuery;
 use crate::rest::record::IfMatch;
@@ -27,13 +30,14 @@ pub async fn list(
     auth: Authorized<perm::StaffRead>,
     query: ListQuery<StaffFilter, StaffSort>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = auth
-        .run(&state.pool, move |conn, _| {
-            let rows = repo::list(conn, &query)?;
-            Ok(query.page(rows))
-        })
-        .await?;
-    Ok(page.respond())
+    resource::serve_list(
+        &state.pool,
+        auth,
+        query,
+        |conn, _, query| Ok(repo::list(conn, query)?),
+        |_, _, rows| Ok(rows),
+    )
+    .await
 }
 
 /// Get a staff member
@@ -126,4 +130,48 @@ pub async fn update(
         })
         .await?;
     Ok(record::ok(&staff))
+}
+
+/// Import staff
+///
+/// Creates and updates staff members in bulk, all or nothing: one bad line and nothing is
+/// written. A line with an `id`, or else whose `email` a staff member has, updates that
+/// staff member as `PATCH /staff/{id}` would (the fields it gives of `full_name`, `role`,
+/// `active`, `reports_to`); any other line creates one as `POST /staff` would, `password`
+/// included. The same rules hold line by line: nobody gives a role whose grants exceed
+/// their own, changes their own role, or demotes or deactivates a staff member whose role
+/// exceeds their own (each a `forbidden` error on its line). Every staff member created
+/// or updated gets its audit event. The answer to a refused import lists the first 100
+/// errors, each with its line, and counts them all in `error_count`.
+#[utoipa::path(
+    tag = "imports",
+    operation_id = "import_staff",
+    params(ImportParams),
+    request_body(
+        description = "CSV with a header row (UTF-8, with or without a BOM), or one JSON object per line",
+        content(
+            (String = "text/csv", example = "email,full_name,role,password\nmarco.bianchi@agency.example,Marco Bianchi,account_executive,correct horse battery staple\n"),
+            (String = "application/x-ndjson", example = "{\"email\": \"marco.bianchi@agency.example\", \"full_name\": \"Marco Bianchi\", \"role\": \"account_executive\", \"password\": \"correct horse battery staple\"}\n"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "Imported (or, on a dry run, checked): what was done", body = ImportReport),
+        (status = 413, description = "The body is larger than `SUITS_IMPORT_MAX_BYTES`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is neither `text/csv` nor `application/x-ndjson`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing was imported: the errors, each with its line", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("staff.write"))),
+)]
+#[post("/imports/staff")]
+pub async fn import_all(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::StaffWrite>,
+    body: ImportBody,
+) -> Result<HttpResponse, ApiError> {
+    let report = auth
+        .run(&state.pool, move |conn, access| {
+            bulk::run(conn, &body, StaffImport::new(&access.caller))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
 }

@@ -2,6 +2,7 @@
 
 pub mod dto;
 mod handlers;
+mod import;
 pub mod repo;
 pub mod service;
 
@@ -11,5 +12,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::list)
         .service(handlers::create)
         .service(handlers::get_one)
-        .service(handlers::update);
+        .service(handlers::update)
+        .service(handlers::import_all);
 }

@@ -45,6 +45,15 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Staff>> {
     staff::table.find(id).select(COLUMNS).first(conn).optional()
 }
 
+/// The staff member with this (lower-case) email.
+pub fn by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<Staff>> {
+    staff::table
+        .filter(staff::email.eq(email))
+        .select(COLUMNS)
+        .first(conn)
+        .optional()
+}
+
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     staff::table.count().get_result(conn)
 }

@@ -18,9 +18,13 @@ use crate::auth::gate;
 use crate::error::{ApiError, ErrorCode};
 
 mod cursor;
+pub mod export;
 mod spec;
 
+pub use spec::document_export;
+
 use cursor::{decode_cursor, Cursor};
+use export::Format;
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
@@ -157,6 +161,8 @@ pub struct ListQuery<F, S> {
     /// The request's path and its other parameters, for the next page's `Link`.
     path: String,
     pairs: Vec<(String, String)>,
+    /// One page as JSON, or every row as CSV (`Accept: text/csv`, see [`export`]).
+    format: Format,
 }
 
 impl<F, S: Sort> ListQuery<F, S> {
@@ -254,6 +260,8 @@ impl<T> Listed<T> {
         T: Serialize,
     {
         let mut response = HttpResponse::Ok();
+        // The same list answers CSV to `Accept: text/csv` (see `export`).
+        response.insert_header((header::VARY, "Accept"));
         if let Some(link) = self.link {
             response.insert_header((header::LINK, link));
         }
@@ -266,13 +274,15 @@ impl<F: DeserializeOwned + 'static, S: Sort> FromRequest for ListQuery<F, S> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        gate::held(req, read(req.path(), req.query_string()))
+        let format = Format::negotiate(req.headers().get(header::ACCEPT));
+        gate::held(req, read(req.path(), req.query_string(), format))
     }
 }
 
 fn read<F: DeserializeOwned, S: Sort>(
     path: &str,
     query: &str,
+    format: Format,
 ) -> Result<ListQuery<F, S>, ApiError> {
     let pairs = params::checked_pairs(query)?;
     let (paging, rest): (Vec<_>, Vec<_>) = pairs
@@ -326,6 +336,7 @@ fn read<F: DeserializeOwned, S: Sort>(
         sort_name,
         path: path.to_owned(),
         pairs,
+        format,
     })
 }
 

@@ -102,3 +102,26 @@ impl<F: IntoParams, S: Sort> IntoParams for ListQuery<F, S> {
         params
     }
 }
+
+/// Every list also answers `Accept: text/csv` with all its rows (see `export`): the
+/// document says so on each operation whose `200` is a page.
+pub fn document_export(op: &mut serde_json::Value) {
+    let Some(ok) = op.pointer_mut("/responses/200/content") else {
+        return;
+    };
+    let is_page = ok
+        .pointer("/application~1json/schema/$ref")
+        .and_then(|r| r.as_str())
+        .is_some_and(|r| r.ends_with("Page"));
+    if is_page {
+        ok[super::export::CSV] = serde_json::json!({"schema": {
+            "type": "string",
+            "description": "With `Accept: text/csv`: every row the filters match in the \
+                caller's scope (not one page: `limit` only sets how many rows are read at a time; `cursor` and \
+                `sort` apply), \
+                streamed as CSV with a header row. The columns are the record's fields as in \
+                JSON (a nested money amount as `budget.amount_minor`, `budget.currency`), the \
+                columns `POST /imports/{resource}` reads.",
+        }});
+    }
+}

@@ -55,7 +55,7 @@ async fn every_json_body_refuses_an_unknown_field_naming_it_at_any_depth() {
     let cast = cast(&app).await;
     let token = app.admin_token();
     let mut checked = 0;
-    for op in having(|op| op.has_body, 11, "with a JSON body") {
+    for op in having(|op| op.body_example.is_some(), 11, "with a JSON body") {
         let call = fresh_call(&app, &cast, &op).await;
         // The recipe's valid body with one field too many: that field, and only it.
         let mut body = call.body.clone().expect("a recipe body");
@@ -97,7 +97,7 @@ async fn every_json_body_refuses_malformed_json_with_400_and_other_json_with_422
     let cast = cast(&app).await;
     let token = app.admin_token();
     let mut checked = 0;
-    for op in having(|op| op.has_body, 11, "with a JSON body") {
+    for op in having(|op| op.body_example.is_some(), 11, "with a JSON body") {
         let call = fresh_call(&app, &cast, &op).await;
         let send = |raw: String| {
             call.bare(&app)
@@ -186,7 +186,7 @@ async fn every_field_and_parameter_error_is_in_plain_words() {
     let cast = cast(&app).await;
     let token = app.admin_token();
     let mut checked = 0;
-    for op in having(|op| op.has_body, 11, "with a JSON body") {
+    for op in having(|op| op.body_example.is_some(), 11, "with a JSON body") {
         let call = fresh_call(&app, &cast, &op).await;
         let valid = call.body.clone().expect("a recipe body");
         let fields: Vec<String> = valid.as_object().unwrap().keys().cloned().collect();

@@ -92,6 +92,7 @@ async fn every_get_answers_head_with_its_status_and_headers_and_no_body() {
             method: Method::GET,
             path: "/api/v1/openapi.json".into(),
             body: None,
+            ndjson: false,
         },
     ));
     // A caller without the token sees a 401 problem's headers alike.

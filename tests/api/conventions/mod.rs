@@ -19,6 +19,7 @@ pub use crate::recipes::{
 
 mod bodies;
 mod conditional;
+mod export;
 mod idempotency;
 mod lists;
 mod order;

@@ -1,0 +1,251 @@
+//! `POST /imports/clients`: each line a client, by the rules of `POST /clients` and
+//! `PATCH /clients/{id}`. A line with an `id` updates that client (within the caller's
+//! scope, or it is unknown); otherwise a line whose `external_ref` a client in scope has
+//! updates it; otherwise the line creates a client. Names and external references stay
+//! unique across the table and within the file.
+
+use std::collections::{HashMap, HashSet};
+
+use super::dto::{Client, ClientCreate};
+use super::repo::{self, ClientColumns};
+use super::service::draft;
+use crate::audit::{Actor, Events, Subject};
+use crate::auth::{Access, Caller, Permission, Visibility};
+use crate::db::sql::name_key;
+use crate::db::DbConn;
+use crate::error::{ApiError, ErrorCode};
+use crate::import::{Importer, Line, Seen, Shape, Tally};
+use crate::resource::Changed;
+use crate::rest::body::merge;
+use crate::time::now;
+
+pub struct ClientImport {
+    actor: Actor,
+    visibility: Visibility,
+    /// Where the caller may change a client's health (`clients.health`), if anywhere.
+    health: Option<Visibility>,
+    /// The line that first gave each name, external reference, and client updated.
+    names: Seen<String>,
+    refs: Seen<String>,
+    ids: Seen<i64>,
+}
+
+impl ClientImport {
+    pub fn new(access: &Access) -> Self {
+        let caller: &Caller = &access.caller;
+        ClientImport {
+            actor: Actor::from(caller),
+            visibility: access.visibility(),
+            health: caller
+                .scope_of(Permission::ClientsHealth)
+                .map(|scope| Visibility::of(caller, scope)),
+            names: Seen::default(),
+            refs: Seen::default(),
+            ids: Seen::default(),
+        }
+    }
+
+    /// Of `clients`, the ids `visibility` reaches.
+    fn reached(
+        conn: &mut DbConn,
+        clients: &[Client],
+        visibility: Option<Visibility>,
+    ) -> Result<HashSet<i64>, ApiError> {
+        let ids: Vec<i64> = clients.iter().map(|c| c.id).collect();
+        Ok(match visibility {
+            None => HashSet::new(),
+            Some(Visibility::All) => ids.into_iter().collect(),
+            Some(visibility) => repo::visible_ids(conn, &ids, visibility)?
+                .into_iter()
+                .collect(),
+        })
+    }
+}
+
+/// `input` over `client`: what the line gives replaces what is stored, a field the line
+/// leaves out stays; an empty status or health keeps the stored one.
+fn apply(client: &mut Client, line: &Line, input: ClientCreate) {
+    client.name = input.name.trim().to_owned();
+    let set = |field: &str, target: &mut Option<String>, value: Option<String>| {
+        if line.gives(field) {
+            *target = value;
+        }
+    };
+    set("legal_name", &mut client.legal_name, input.legal_name);
+    set("industry", &mut client.industry, input.industry);
+    set("website", &mut client.website, input.website);
+    set("health_note", &mut client.health_note, input.health_note);
+    set(
+        "primary_contact_name",
+        &mut client.primary_contact_name,
+        input.primary_contact_name,
+    );
+    set(
+        "primary_contact_email",
+        &mut client.primary_contact_email,
+        input.primary_contact_email,
+    );
+    set(
+        "primary_contact_phone",
+        &mut client.primary_contact_phone,
+        input.primary_contact_phone,
+    );
+    set("external_ref", &mut client.external_ref, input.external_ref);
+    merge(&mut client.status, &input.status);
+    merge(&mut client.health, &input.health);
+}
+
+impl Importer for ClientImport {
+    fn shape() -> Shape {
+        Shape::of::<ClientCreate>()
+    }
+
+    fn batch(
+        &mut self,
+        conn: &mut DbConn,
+        lines: Vec<Line>,
+        tally: &mut Tally,
+    ) -> Result<(), ApiError> {
+        let mut checked = Vec::with_capacity(lines.len());
+        for mut line in lines {
+            let id = line.take_id(tally);
+            if let Some(input) = line.checked::<ClientCreate>(tally) {
+                checked.push((line, id, input));
+            }
+        }
+        let ids: Vec<i64> = checked.iter().filter_map(|(_, id, _)| *id).collect();
+        let refs: Vec<&str> = checked
+            .iter()
+            .filter_map(|(_, _, input)| input.external_ref.as_deref())
+            .collect();
+        let found = repo::by_keys(conn, &ids, &refs)?;
+        let visible = Self::reached(conn, &found, Some(self.visibility))?;
+        let healable = Self::reached(conn, &found, self.health)?;
+        let keys: Vec<String> = checked.iter().map(|(_, _, i)| name_key(&i.name)).collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let names: HashMap<String, i64> = repo::names_taken(conn, &keys)?.into_iter().collect();
+        let by_id: HashMap<i64, &Client> = found.iter().map(|c| (c.id, c)).collect();
+        let by_ref: HashMap<&str, &Client> = found
+            .iter()
+            .filter_map(|c| Some((c.external_ref.as_deref()?, c)))
+            .collect();
+
+        let at = now();
+        let (mut creates, mut updates) = (Vec::new(), Vec::new());
+        for (line, id, input) in checked {
+            let n = line.number;
+            let before = match id {
+                Some(id) => match by_id.get(&id).filter(|c| visible.contains(&c.id)) {
+                    Some(client) => Some(*client),
+                    None => {
+                        tally.error(
+                            n,
+                            "id",
+                            ErrorCode::Unknown,
+                            format!("client {id} not found"),
+                        );
+                        continue;
+                    }
+                },
+                // An external reference out of scope is no match: creating it meets the
+                // unique index, as `POST /clients` would.
+                None => input
+                    .external_ref
+                    .as_deref()
+                    .and_then(|r| by_ref.get(r))
+                    .filter(|c| visible.contains(&c.id))
+                    .copied(),
+            };
+            let after = match before {
+                Some(before) => {
+                    let mut after = before.clone();
+                    apply(&mut after, &line, input);
+                    after
+                }
+                None => draft(input, at),
+            };
+            let own = before.map(|b| b.id);
+            if let Some(first) = own.and_then(|id| self.ids.earlier(id, n)) {
+                let message = format!("updates the same client as line {first}");
+                tally.error(n, "id", ErrorCode::Duplicate, message);
+            }
+            let key = name_key(&after.name);
+            let taken = names.get(&key).is_some_and(|holder| Some(*holder) != own);
+            if let Some(first) = self.names.earlier(key, n) {
+                let message = format!("line {first} has a client of the same name");
+                tally.error(n, "name", ErrorCode::Unique, message);
+            } else if taken {
+                let message = format!("a client named {:?} already exists", after.name);
+                tally.error(n, "name", ErrorCode::Unique, message);
+            }
+            if let Some(r) = after.external_ref.clone() {
+                let taken = by_ref.get(r.as_str()).is_some_and(|c| Some(c.id) != own);
+                if let Some(first) = self.refs.earlier(r.clone(), n) {
+                    let message = format!("line {first} has the same external_ref");
+                    tally.error(n, "external_ref", ErrorCode::Unique, message);
+                } else if taken {
+                    let message = format!("a client with external_ref {r:?} already exists");
+                    tally.error(n, "external_ref", ErrorCode::Unique, message);
+                }
+            }
+            match before {
+                None => creates.push(after),
+                Some(before) if *before == after => tally.unchanged(),
+                Some(before) => {
+                    let health_changed =
+                        before.health != after.health || before.health_note != after.health_note;
+                    if health_changed && !healable.contains(&before.id) {
+                        let message = "needs the permission clients.health for this client";
+                        tally.error(n, "health", ErrorCode::Forbidden, message);
+                    }
+                    updates.push((n, before.clone(), after));
+                }
+            }
+        }
+        if !tally.clean() {
+            return Ok(());
+        }
+        let mut events = Events::default();
+        if !creates.is_empty() {
+            let columns = creates.iter().map(ClientColumns::from).collect();
+            let created = repo::insert_many(conn, columns, at)?;
+            tally.created(created.len());
+            for client in &created {
+                let subject = Subject::client(client.id);
+                events.push(
+                    &self.actor,
+                    "create",
+                    subject,
+                    None::<&Client>,
+                    Some(client),
+                );
+            }
+        }
+        for (n, before, after) in updates {
+            match Client::write(conn, &before, &after) {
+                Ok(Some(updated)) => {
+                    let subject = updated.subject();
+                    events.push(
+                        &self.actor,
+                        "update",
+                        subject,
+                        Some(&before),
+                        Some(&updated),
+                    );
+                    tally.updated();
+                }
+                Ok(None) => tally.error(
+                    n,
+                    "",
+                    ErrorCode::Invalid,
+                    "the client changed while the import ran; import again",
+                ),
+                // Only a concurrent write slips past the checks above; on PostgreSQL the
+                // transaction cannot go on after it, so the import ends with its answer.
+                Err(e) => return Err(e),
+            }
+        }
+        events.write(conn)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,284 @@
+//! Bulk import, `POST /imports/{resource}`, written once for every resource that has one:
+//! the body (CSV or NDJSON, up to `SUITS_IMPORT_MAX_BYTES`), its lines read as the JSON
+//! bodies a single-record request would send and checked by the same `Validate` impls,
+//! the per-line errors (capped, with the total), the counts, and the one transaction that
+//! makes an import all or nothing (rolled back on the first bad line, or on a dry run).
+//!
+//! A resource supplies an [`Importer`] (its `import.rs`): how a batch of checked lines is
+//! matched against stored records, within the caller's scope, and written with its audit
+//! events — the same rules as its single-record operations, in batches.
+
+mod body;
+pub mod lines;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::db::{self, DbConn};
+use crate::error::{ApiError, ErrorCode, FieldError};
+use crate::rest::body::checked_value;
+
+pub use body::{Format, ImportBody, CSV, NDJSON};
+pub use lines::{Kind, Line, Shape};
+
+/// Lines handed to an [`Importer`] at a time: enough that each batch's lookups and
+/// inserts are few, bounded so that one batch's statements stay well under the databases'
+/// parameter limits (SQLite 32766, PostgreSQL 65535).
+pub const BATCH: usize = 1000;
+
+/// Per-line errors listed in the answer; the count says how many there were in all.
+pub const MAX_ERRORS: usize = 100;
+
+/// Columns an export writes that an import reads past: they belong to the stored record
+/// and change with every write (`id` is read by [`Line::take_id`]).
+const READ_ONLY: &[&str] = &["version", "created_at", "updated_at", "allowed_actions"];
+
+/// `?dry_run=true`: check every line, write nothing.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// `true`: every line is checked as the import would write it, and nothing is
+    /// written (no record, no audit event); the answer says what would have been done.
+    pub dry_run: Option<bool>,
+}
+
+/// What an import did (or, on a dry run, would have done).
+#[derive(Debug, Default, Serialize, ToSchema)]
+#[schema(example = json!({"dry_run": false, "lines": 3, "created": 1, "updated": 1, "unchanged": 1}))]
+pub struct ImportReport {
+    pub dry_run: bool,
+    /// Lines read (a CSV's header row not counted).
+    pub lines: u64,
+    pub created: u64,
+    pub updated: u64,
+    /// Lines that matched a record already as given.
+    pub unchanged: u64,
+}
+
+/// Errors and counts of an import in progress.
+#[derive(Debug, Default)]
+pub struct Tally {
+    report: ImportReport,
+    errors: Vec<FieldError>,
+    total_errors: usize,
+}
+
+impl Tally {
+    /// No error so far: batches are still written.
+    pub fn clean(&self) -> bool {
+        self.total_errors == 0
+    }
+
+    /// An error on `field` of line `line`.
+    pub fn error(&mut self, line: u64, field: &str, code: ErrorCode, message: impl Into<String>) {
+        self.push(line, FieldError::new(field, code, message));
+    }
+
+    fn push(&mut self, line: u64, error: FieldError) {
+        self.total_errors += 1;
+        if self.errors.len() < MAX_ERRORS {
+            self.errors.push(FieldError {
+                line: Some(line),
+                ..error
+            });
+        }
+    }
+
+    /// Every error of `e` (a single record's refusal) on line `line`.
+    pub fn refused(&mut self, line: u64, e: ApiError) -> Result<(), ApiError> {
+        match e {
+            ApiError::Validation(errors) | ApiError::Conflict { errors, .. }
+                if !errors.is_empty() =>
+            {
+                for error in errors {
+                    self.push(line, error);
+                }
+                Ok(())
+            }
+            ApiError::Conflict { detail, .. } => {
+                self.error(line, "", ErrorCode::Invalid, detail);
+                Ok(())
+            }
+            ApiError::Denied(detail) => {
+                self.error(line, "", ErrorCode::Forbidden, detail);
+                Ok(())
+            }
+            other => Err(other),
+        }
+    }
+
+    pub fn created(&mut self, n: usize) {
+        self.report.created += n as u64;
+    }
+
+    pub fn updated(&mut self) {
+        self.report.updated += 1;
+    }
+
+    pub fn unchanged(&mut self) {
+        self.report.unchanged += 1;
+    }
+}
+
+impl Line {
+    /// The `id` column, which names the record a line updates; read past the body.
+    pub fn take_id(&mut self, tally: &mut Tally) -> Option<i64> {
+        match self.fields.remove("id") {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
+            Some(_) => {
+                tally.error(self.number, "id", ErrorCode::Type, "must be a whole number");
+                None
+            }
+        }
+    }
+
+    /// A text column of the import's own (not of the create body), taken out.
+    pub fn take_text(&mut self, name: &str, tally: &mut Tally) -> Option<String> {
+        match self.fields.remove(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) => Some(text),
+            Some(_) => {
+                tally.error(self.number, name, ErrorCode::Type, "must be a string");
+                None
+            }
+        }
+    }
+
+    /// Whether the line gives `field` at all (a CSV column, a JSON member): a field it
+    /// leaves out stays as it is on an update.
+    pub fn gives(&self, field: &str) -> bool {
+        self.fields.contains_key(field)
+    }
+
+    /// The line as the body `T` of a single-record create, checked exactly as that body
+    /// is; its errors go to the tally.
+    pub fn checked<T: serde::de::DeserializeOwned + Validate>(
+        &self,
+        tally: &mut Tally,
+    ) -> Option<T> {
+        let mut fields = self.fields.clone();
+        for name in READ_ONLY {
+            fields.remove(*name);
+        }
+        match checked_value::<T>(Value::Object(fields)) {
+            Ok(value) => Some(value),
+            Err(ApiError::Validation(errors)) => {
+                for error in errors {
+                    tally.push(self.number, error);
+                }
+                None
+            }
+            Err(e) => {
+                tally.error(self.number, "", ErrorCode::Invalid, e.to_string());
+                None
+            }
+        }
+    }
+}
+
+/// What earlier lines of the file gave (names, references, records updated): two lines
+/// that would clash with each other are errors, as they would be one after another.
+pub struct Seen<K>(std::collections::HashMap<K, u64>);
+
+impl<K> Default for Seen<K> {
+    fn default() -> Self {
+        Seen(std::collections::HashMap::new())
+    }
+}
+
+impl<K: std::hash::Hash + Eq> Seen<K> {
+    /// The line that gave `key` before `line`; otherwise `line` is remembered for it.
+    pub fn earlier(&mut self, key: K, line: u64) -> Option<u64> {
+        match self.0.get(&key) {
+            Some(first) if *first != line => Some(*first),
+            Some(_) => None,
+            None => {
+                self.0.insert(key, line);
+                None
+            }
+        }
+    }
+}
+
+/// A resource's part of an import.
+pub trait Importer {
+    /// How CSV cells are typed: the create body's schema, and any column of the import's own.
+    fn shape() -> Shape;
+    /// One batch of lines, in file order: each checked and matched (errors to `tally`),
+    /// and — while `tally` is clean — written with its audit events.
+    fn batch(
+        &mut self,
+        conn: &mut DbConn,
+        lines: Vec<Line>,
+        tally: &mut Tally,
+    ) -> Result<(), ApiError>;
+}
+
+/// Why the transaction ends without a commit.
+enum Rollback {
+    Failed(ApiError),
+    Rejected(Tally),
+    DryRun(Tally),
+}
+
+impl From<ApiError> for Rollback {
+    fn from(e: ApiError) -> Self {
+        Rollback::Failed(e)
+    }
+}
+
+impl From<diesel::result::Error> for Rollback {
+    fn from(e: diesel::result::Error) -> Self {
+        Rollback::Failed(e.into())
+    }
+}
+
+/// The whole import, in one transaction: every line read and handed to `importer` in
+/// batches; committed only if every line passed and this is no dry run.
+pub fn run<I: Importer>(
+    conn: &mut DbConn,
+    body: &ImportBody,
+    mut importer: I,
+) -> Result<ImportReport, ApiError> {
+    let dry_run = body.dry_run;
+    let shape = I::shape();
+    let outcome = db::write_tx(conn, |conn| {
+        db::prefer_index_lookups(conn)?;
+        let mut tally = Tally::default();
+        tally.report.dry_run = dry_run;
+        let mut batch = Vec::with_capacity(BATCH);
+        for line in body.lines(&shape)? {
+            tally.report.lines += 1;
+            match line {
+                Ok(line) => batch.push(line),
+                Err((number, error)) => tally.push(number, error),
+            }
+            if batch.len() == BATCH {
+                importer.batch(conn, std::mem::take(&mut batch), &mut tally)?;
+            }
+        }
+        importer.batch(conn, batch, &mut tally)?;
+        match (tally.clean(), dry_run) {
+            (false, _) => Err(Rollback::Rejected(tally)),
+            (true, true) => Err(Rollback::DryRun(tally)),
+            (true, false) => Ok(tally.report),
+        }
+    });
+    match outcome {
+        Ok(report) => Ok(report),
+        Err(Rollback::DryRun(tally)) => Ok(tally.report),
+        Err(Rollback::Rejected(mut tally)) => Err(ApiError::ImportRejected {
+            // A batch finds some errors before others; they are listed in line order.
+            errors: {
+                tally.errors.sort_by_key(|e| e.line);
+                tally.errors
+            },
+            total: tally.total_errors,
+        }),
+        Err(Rollback::Failed(e)) => Err(e),
+    }
+}
