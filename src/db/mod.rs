@@ -235,15 +235,18 @@ pub fn lock_row(conn: &mut DbConn, table: &'static str, key: RowKey) -> QueryRes
 
 /// For a long transaction that looks rows up by key while it inserts more (an import): on
 /// PostgreSQL, until the transaction ends, each lookup is planned for the table as it is
-/// then, and a lookup by an indexed key uses its index. Otherwise the plan a prepared
-/// lookup settles on while the table is still small (a sequential scan) is kept as it
-/// grows, and every batch's lookup compares every row written so far with each of its
-/// keys: seen taking seconds a batch, quadratic in the size of the import. SQLite looks
+/// then, and a lookup by key probes its B-tree index, one key after another. Otherwise,
+/// with statistics from before the import (an empty table, say), the planner takes a
+/// name's trigram index (GIN, for `q` searches) for a batch's `name_key = ANY($1)`, or a
+/// sequential scan, and either grows with every row written so far: seen taking seconds
+/// a batch, quadratic in the size of the import. Bitmap scans are what the trigram index
+/// needs, so they are off too; each lookup is therefore on one key column. SQLite looks
 /// `IN (…)` lists up by index as it is.
 pub fn prefer_index_lookups(conn: &mut DbConn) -> QueryResult<()> {
     match conn {
         DbConn::Pg(pg) => pg.batch_execute(
-            "SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_custom_plan",
+            "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; \
+             SET LOCAL plan_cache_mode = force_custom_plan",
         ),
         DbConn::Sqlite(_) => Ok(()),
     }

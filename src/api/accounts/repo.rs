@@ -224,17 +224,27 @@ pub fn remove_member(conn: &mut DbConn, account_id: i64, staff_id: i64) -> Query
 
 /// The accounts an import's lines name, by id or by `external_ref`, whoever can see them.
 pub fn by_keys(conn: &mut DbConn, ids: &[i64], refs: &[&str]) -> QueryResult<Vec<Account>> {
-    if ids.is_empty() && refs.is_empty() {
-        return Ok(Vec::new());
+    // Two lookups, each on its own index, rather than one with OR (see
+    // `db::prefer_index_lookups`); a record both name is read twice and kept once.
+    let mut found: Vec<Account> = Vec::new();
+    if !ids.is_empty() {
+        found = accounts::table
+            .select(COLUMNS)
+            .filter(accounts::id.eq_any(ids))
+            .load(conn)?;
     }
-    accounts::table
-        .select(COLUMNS)
-        .filter(
-            accounts::id
-                .eq_any(ids)
-                .or(accounts::external_ref.eq_any(refs)),
-        )
-        .load(conn)
+    if !refs.is_empty() {
+        let by_ref: Vec<Account> = accounts::table
+            .select(COLUMNS)
+            .filter(accounts::external_ref.eq_any(refs))
+            .load(conn)?;
+        for row in by_ref {
+            if !found.iter().any(|f| f.id == row.id) {
+                found.push(row);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Of the accounts of `clients`, those named by one of `keys` (`name_key`s): each
