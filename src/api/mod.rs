@@ -12,6 +12,7 @@ pub mod health;
 pub mod me;
 pub mod roles;
 pub mod rounds;
+pub mod service_accounts;
 pub mod staff;
 
 use actix_web::http::Method;
@@ -29,6 +30,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(auth::logout)
         .service(me::me)
         .configure(staff::routes)
+        .configure(service_accounts::routes)
         .configure(roles::routes)
         .configure(clients::routes)
         .configure(accounts::routes)

@@ -4,7 +4,8 @@
 
 use diesel::prelude::*;
 
-use super::{Grant, Permission, Scope};
+use super::permissions::{beyond, describe};
+use super::{Caller, Grant, Permission, Scope};
 use crate::db::schema::{role_permissions, roles, staff};
 use crate::db::DbConn;
 use crate::error::{ApiError, ErrorCode, FieldError};
@@ -89,4 +90,63 @@ pub fn ensure_administrable(conn: &mut DbConn, field: &str) -> Result<(), ApiErr
         }
     }
     Ok(())
+}
+
+/// 422 unless role `role` exists.
+pub fn ensure_role(conn: &mut DbConn, role: &str) -> Result<(), ApiError> {
+    if role_exists(conn, role)? {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "role",
+            ErrorCode::Unknown,
+            format!("there is no role {role:?}; see GET /api/v1/roles"),
+        ))
+    }
+}
+
+/// The rule that keeps `staff.write` from leading to every other permission: nobody
+/// changes their own role, and nobody gives a role, to anyone, whose grants reach beyond
+/// their own (a permission they lack, or a wider scope than theirs). `target` is the staff
+/// member receiving the role, `None` for a new one. The role must exist.
+pub fn ensure_may_give(
+    conn: &mut DbConn,
+    giver: &Caller,
+    target: Option<i64>,
+    role: &str,
+) -> Result<(), ApiError> {
+    if target == Some(giver.staff_id) {
+        return Err(ApiError::Denied(
+            "nobody may change their own role; another staff member holding staff.write must do it"
+                .into(),
+        ));
+    }
+    let excess = beyond(&giver.grants, &of_role(conn, role)?);
+    if excess.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Denied(format!(
+        "nobody may give a role whose grants exceed their own: role {role:?} holds {}, \
+         beyond what you hold",
+        describe(&excess)
+    )))
+}
+
+/// Taking a role away, or deactivating, is for those who hold at least what the staff
+/// member holds: a director (staff.write, no roles.write) may not demote or lock out an
+/// admin, as they may not make one.
+pub fn ensure_may_manage(
+    conn: &mut DbConn,
+    caller: &Caller,
+    current_role: &str,
+) -> Result<(), ApiError> {
+    let excess = beyond(&caller.grants, &of_role(conn, current_role)?);
+    if excess.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Denied(format!(
+        "nobody may change the role or the active state of a staff member whose role \
+         exceeds their own: role {current_role:?} holds {}, beyond what you hold",
+        describe(&excess)
+    )))
 }

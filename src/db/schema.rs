@@ -32,6 +32,16 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    service_credentials (staff_id) {
+        staff_id -> BigInt,
+        client_id -> Text,
+        secret_hash -> Text,
+        rotated_at -> Timestamp,
     }
 }
 
@@ -254,6 +264,7 @@ diesel::joinable!(accounts -> clients (client_id));
 diesel::joinable!(briefs -> accounts (account_id));
 diesel::joinable!(account_team -> accounts (account_id));
 diesel::joinable!(account_team -> staff (staff_id));
+diesel::joinable!(service_credentials -> staff (staff_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     roles,
@@ -273,4 +284,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     creative_rounds,
     idempotency_keys,
     refresh_tokens,
+    service_credentials,
 );

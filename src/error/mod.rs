@@ -55,6 +55,14 @@ pub enum ApiError {
     /// Answered with `Retry-After: retry_after` (whole seconds).
     #[error("too many attempts; retry in {retry_after} second(s)")]
     TooManyRequests { retry_after: u64 },
+    /// A refused OAuth 2.0 token request (RFC 6749 §5.2), `error` being its code:
+    /// `invalid_client` (401), `invalid_request`, `unsupported_grant_type` (400).
+    #[error("{detail}")]
+    OAuth {
+        status: StatusCode,
+        error: &'static str,
+        detail: String,
+    },
     /// The cause is logged; the client only learns that the service is unavailable.
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
@@ -149,6 +157,11 @@ pub struct Problem {
     /// import's lines).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_count: Option<usize>,
+    /// The OAuth 2.0 error code (RFC 6749 §5.2) of a refused client-credentials request
+    /// at `POST /auth/token`: `invalid_client`, `invalid_request`, `unsupported_grant_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub error: Option<&'static str>,
 }
 
 impl ApiError {
@@ -233,6 +246,10 @@ impl ApiError {
                 ApiError::ImportRejected { total, .. } => Some(*total),
                 _ => None,
             },
+            error: match self {
+                ApiError::OAuth { error, .. } => Some(error),
+                _ => None,
+            },
         }
     }
 }
@@ -261,6 +278,7 @@ impl ResponseError for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::OAuth { status, .. } => *status,
             ApiError::Unavailable(_) | ApiError::Draining => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Database { failure, .. } => match failure {
@@ -288,6 +306,10 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"suits\""));
+            }
+            // The client authenticates with HTTP Basic (RFC 6749 §5.2).
+            ApiError::OAuth { status, .. } if *status == StatusCode::UNAUTHORIZED => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"suits\""));
             }
             ApiError::MethodNotAllowed { allow, .. } => {
                 let allow: Vec<&str> = allow.iter().map(Method::as_str).collect();

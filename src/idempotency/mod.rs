@@ -145,6 +145,29 @@ pub async fn middleware(
     }
 }
 
+/// Put on an answer's extensions by a handler whose answer carries a secret shown once
+/// (a service account's client secret): these top-level JSON fields are left out of what
+/// is kept, so the secret is never stored in the clear, and a replay answers without it.
+#[derive(Debug, Clone, Copy)]
+pub struct ShownOnce(pub &'static [&'static str]);
+
+/// `body` less the fields `shown_once` names.
+fn without_secrets(body: &[u8], shown_once: Option<ShownOnce>) -> Vec<u8> {
+    let Some(ShownOnce(fields)) = shown_once else {
+        return body.to_vec();
+    };
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(mut object)) => {
+            for field in fields {
+                object.remove(*field);
+            }
+            serde_json::to_vec(&object).unwrap_or_default()
+        }
+        // Not the object the handler promised: keep nothing of it rather than a secret.
+        _ => Vec::new(),
+    }
+}
+
 /// A malformed key, left for the request's authorizing extractor to report.
 struct RefusedKey(ApiError);
 
@@ -254,7 +277,9 @@ async fn settle(
             })
             .collect();
         let headers = serde_json::to_string(&kept).unwrap_or_else(|_| "[]".to_owned());
-        let (stored_body, code) = (bytes.to_vec(), i32::from(status.as_u16()));
+        let shown_once = head.extensions().get::<ShownOnce>().copied();
+        let stored_body = without_secrets(&bytes, shown_once);
+        let code = i32::from(status.as_u16());
         let saved = db::run(&state.pool, move |conn| {
             let owner = Owner {
                 principal: &principal,

@@ -38,6 +38,7 @@ body.",
     tags(
         (name = "auth", description = "Access tokens"),
         (name = "staff", description = "The agency's people, and the caller"),
+        (name = "service-accounts", description = "Identities for integrations, with client credentials for `POST /auth/token`"),
         (name = "roles", description = "Roles and the permission matrix"),
         (name = "clients", description = "The agency's clients"),
         (name = "accounts", description = "A client's brands or business lines, and the team on each"),
@@ -245,11 +246,18 @@ fn optional_body(op: &mut Value) {
 
 /// Response properties that may be left out. Every other property of a schema that only
 /// responses use is always sent — `null` where it has no value — and the document says so,
-/// so that generated clients get plain (not "maybe missing") fields.
+/// so that generated clients get plain (not "maybe missing") fields. A problem names an
+/// import's line and counts its errors only for an import, and an OAuth error code only at
+/// the token endpoint; a token answer has no refresh token for a service account; a replayed answer that
+/// carried a secret shown once leaves the secret out (see `idempotency::ShownOnce`).
 const SOMETIMES_ABSENT: &[(&str, &str)] = &[
     ("Problem", "errors"),
     ("Problem", "error_count"),
+    ("Problem", "error"),
     ("FieldError", "line"),
+    ("TokenResponse", "refresh_token"),
+    ("TokenResponse", "refresh_expires_in"),
+    ("ServiceAccountWithSecret", "client_secret"),
 ];
 
 /// Marks every property of the response-only schemas required (see [`SOMETIMES_ABSENT`]).

@@ -86,6 +86,13 @@ pub struct TestApp {
     pub db: TestDb,
 }
 
+/// A service account as created: its id and its credentials.
+pub struct ServiceAccount {
+    pub id: i64,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         Self::spawn_with(&[]).await
@@ -117,6 +124,28 @@ impl TestApp {
         );
         let id = res.json()["id"].as_i64().unwrap();
         (id, self.token_for(id))
+    }
+
+    /// Creates a service account with `role` through the API, as admin.
+    pub async fn service_account(&self, role: &str) -> ServiceAccount {
+        let res = self
+            .post("/api/v1/service-accounts")
+            .token(&self.admin_token())
+            .json(json!({"name": format!("Integration {}", uuid::Uuid::new_v4().simple()), "role": role}))
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::CREATED,
+            "create service account: {}",
+            res.text()
+        );
+        let body = res.json();
+        ServiceAccount {
+            id: body["id"].as_i64().unwrap(),
+            client_id: body["client_id"].as_str().unwrap().to_owned(),
+            client_secret: body["client_secret"].as_str().unwrap().to_owned(),
+        }
     }
 
     /// Creates a role `key` with `grants` (`[{"permission", "scope"}, …]`), as admin.

@@ -23,6 +23,7 @@ mod rate_limits;
 mod recipes;
 mod roles;
 mod scope;
+mod service_accounts;
 mod sessions;
 mod shutdown;
 mod staff;

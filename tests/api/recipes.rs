@@ -81,6 +81,8 @@ pub enum Param {
     Staff,
     /// A role made afresh.
     Role,
+    /// A service account made afresh, with a coordinator's role.
+    ServiceAccount,
     /// A staff member already on the subject account's team.
     Member,
     /// An active staff member not on the subject account's team.
@@ -196,6 +198,15 @@ pub const RECIPES: &[Recipe] = &[
     })),
     recipe("update_staff", Scoping::None).path(&[("id", Staff)])
         .body(|_| json!({"full_name": "Renamed Hire"})),
+    recipe("list_service_accounts", Scoping::None).items("create_service_account"),
+    recipe("get_service_account", Scoping::None).path(&[("id", Param::ServiceAccount)]),
+    recipe("create_service_account", Scoping::None).body(|c| json!({
+        "name": format!("Integration {}", c.unique), "role": "account_coordinator"
+    })),
+    recipe("update_service_account", Scoping::None).path(&[("id", Param::ServiceAccount)])
+        .body(|_| json!({"name": "Renamed integration"})),
+    recipe("rotate_service_account_secret", Scoping::None)
+        .path(&[("id", Param::ServiceAccount)]),
     recipe("list_roles", Scoping::None),
     recipe("get_role", Scoping::None).path(&[("key", Role)]),
     recipe("create_role", Scoping::None).body(|c| json!({
@@ -512,7 +523,7 @@ pub fn scoping_fits(op: &Operation, recipe: &Recipe) -> Result<(), String> {
         let needs = match param {
             Param::Subject => recipe.scoping.subject().is_some(),
             Param::Member | Param::Newcomer => recipe.scoping == Scoping::Record(Subject::Account),
-            Param::Staff | Param::Role | Param::Fixed(_) => true,
+            Param::Staff | Param::Role | Param::ServiceAccount | Param::Fixed(_) => true,
         };
         if !needs {
             return Err(format!(
@@ -713,6 +724,11 @@ impl Call {
                 Param::Subject => scene.subject.expect("a subject").to_string(),
                 Param::Staff => app.staff("account_coordinator").await.0.to_string(),
                 Param::Role => new_role(app).await,
+                Param::ServiceAccount => app
+                    .service_account("account_coordinator")
+                    .await
+                    .id
+                    .to_string(),
                 Param::Member => scene.bystander.to_string(),
                 Param::Newcomer => scene.newcomer.to_string(),
                 Param::Fixed(text) => (*text).to_owned(),

@@ -79,7 +79,8 @@ pub struct FieldChange {
 #[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     /// The collection the record belongs to: `clients`, `accounts`, `account_teams`,
-    /// `briefs`, `staff` or `roles`. Each event's `action` is `<resource_type>.<verb>`.
+    /// `briefs`, `staff`, `service_accounts` or `roles`. Each event's `action` is
+    /// `<resource_type>.<verb>`.
     #[param(example = "clients")]
     pub resource_type: Option<String>,
     #[param(example = "42")]

@@ -4,17 +4,27 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::db::sql::text_enum;
 use crate::rest::body::{non_null, nullable};
 use crate::rest::list::Page;
 use crate::rest::record::Versioned;
 use crate::rest::text::required_line;
 use crate::time::rfc3339;
 
+text_enum!(
+    /// `person`: signs in with email and password. `service`: an integration, which gets
+    /// its tokens with client credentials (`/service-accounts`) and never with a password.
+    StaffKind {
+        Person => "person",
+        Service => "service",
+    }
+);
+
 /// A member of staff. The password is never returned.
 #[derive(Debug, Clone, PartialEq, Queryable, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": 7, "email": "marco.bianchi@agency.example", "full_name": "Marco Bianchi",
-    "role": "account_executive", "reports_to": 3, "active": true, "version": 2,
+    "role": "account_executive", "reports_to": 3, "active": true, "kind": "person", "version": 2,
     "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-01T11:00:00Z"
 }))]
 pub struct Staff {
@@ -28,6 +38,9 @@ pub struct Staff {
     pub reports_to: Option<i64>,
     /// Deactivated staff cannot sign in, and their tokens stop working at once.
     pub active: bool,
+    /// A person, or a service account (an integration).
+    #[diesel(deserialize_as = String)]
+    pub kind: StaffKind,
     pub version: i32,
     #[serde(serialize_with = "rfc3339")]
     pub created_at: NaiveDateTime,
@@ -99,6 +112,8 @@ pub struct StaffFilter {
     /// Role key.
     pub role: Option<String>,
     pub active: Option<bool>,
+    /// People or service accounts.
+    pub kind: Option<StaffKind>,
     /// Name or email contains this text, ignoring case.
     pub q: Option<String>,
 }

@@ -1,6 +1,6 @@
 use diesel::prelude::*;
 
-use super::dto::{Staff, StaffFilter};
+use super::dto::{Staff, StaffFilter, StaffKind};
 use crate::db::schema::staff;
 use crate::db::sql::{columns, keyset, like_pattern, lower, versioned_writes};
 use crate::db::DbConn;
@@ -15,6 +15,7 @@ columns!(
         staff::role,
         staff::reports_to,
         staff::active,
+        staff::kind,
         staff::version,
         staff::created_at,
         staff::updated_at,
@@ -30,6 +31,7 @@ pub struct NewStaff<'a> {
     pub reports_to: Option<i64>,
     pub password_hash: &'a str,
     pub active: bool,
+    pub kind: &'a str,
 }
 
 #[derive(AsChangeset)]
@@ -58,10 +60,12 @@ pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     staff::table.count().get_result(conn)
 }
 
-/// Id, active flag and password hash of the staff member with this (lower-case) email.
+/// Id, active flag and password hash of the person with this (lower-case) email. A
+/// service account is not found here: it never signs in with a password.
 pub fn credentials(conn: &mut DbConn, email: &str) -> QueryResult<Option<(i64, bool, String)>> {
     staff::table
         .filter(staff::email.eq(email))
+        .filter(staff::kind.eq(StaffKind::Person.as_str()))
         .select((staff::id, staff::active, staff::password_hash))
         .first(conn)
         .optional()
@@ -130,6 +134,9 @@ pub fn list(
     }
     if let Some(active) = filter.active {
         query = query.filter(staff::active.eq(active));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(staff::kind.eq(kind.as_str()));
     }
     if let Some(q) = &filter.q {
         let pattern = like_pattern(q);

@@ -1,10 +1,10 @@
 //! Staff operations.
 
-use super::dto::{Staff, StaffCreate, StaffUpdate};
+use super::dto::{Staff, StaffCreate, StaffKind, StaffUpdate};
 use super::repo::{self, NewStaff, StaffChanges};
 use crate::audit::{self, Actor, Subject};
-use crate::auth::permissions::{beyond, describe};
-use crate::auth::{grants, password, refresh, Caller};
+use crate::auth::grants::{self, ensure_may_give, ensure_may_manage, ensure_role};
+use crate::auth::{password, refresh, Caller};
 use crate::db::{self, DbConn, RowKey};
 use crate::error::{ApiError, ErrorCode};
 use crate::rest::body::merge;
@@ -23,18 +23,6 @@ pub fn get(conn: &mut DbConn, id: i64) -> Result<Staff, ApiError> {
 
 fn what(id: i64) -> String {
     format!("staff member {id}")
-}
-
-fn ensure_role(conn: &mut DbConn, role: &str) -> Result<(), ApiError> {
-    if grants::role_exists(conn, role)? {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            "role",
-            ErrorCode::Unknown,
-            format!("there is no role {role:?}; see GET /api/v1/roles"),
-        ))
-    }
 }
 
 /// `manager` must exist and must not be `id` itself or anyone reporting (indirectly) to it.
@@ -58,52 +46,6 @@ fn ensure_manager(conn: &mut DbConn, id: Option<i64>, manager: i64) -> Result<()
     }
     Err(invalid(format!(
         "the reporting line above {manager} is longer than {MAX_CHAIN}"
-    )))
-}
-
-/// The rule that keeps `staff.write` from leading to every other permission: nobody
-/// changes their own role, and nobody gives a role, to anyone, whose grants reach beyond
-/// their own (a permission they lack, or a wider scope than theirs). `target` is the staff
-/// member receiving the role, `None` for a new one. The role must exist.
-fn ensure_may_give(
-    conn: &mut DbConn,
-    giver: &Caller,
-    target: Option<i64>,
-    role: &str,
-) -> Result<(), ApiError> {
-    if target == Some(giver.staff_id) {
-        return Err(ApiError::Denied(
-            "nobody may change their own role; another staff member holding staff.write must do it"
-                .into(),
-        ));
-    }
-    let excess = beyond(&giver.grants, &grants::of_role(conn, role)?);
-    if excess.is_empty() {
-        return Ok(());
-    }
-    Err(ApiError::Denied(format!(
-        "nobody may give a role whose grants exceed their own: role {role:?} holds {}, \
-         beyond what you hold",
-        describe(&excess)
-    )))
-}
-
-/// Taking a role away, or deactivating, is for those who hold at least what the staff
-/// member holds: a director (staff.write, no roles.write) may not demote or lock out an
-/// admin, as they may not make one.
-fn ensure_may_manage(
-    conn: &mut DbConn,
-    caller: &Caller,
-    current_role: &str,
-) -> Result<(), ApiError> {
-    let excess = beyond(&caller.grants, &grants::of_role(conn, current_role)?);
-    if excess.is_empty() {
-        return Ok(());
-    }
-    Err(ApiError::Denied(format!(
-        "nobody may change the role or the active state of a staff member whose role \
-         exceeds their own: role {current_role:?} holds {}, beyond what you hold",
-        describe(&excess)
     )))
 }
 
@@ -142,6 +84,7 @@ pub fn insert(
                 reports_to,
                 password_hash: &hash,
                 active: true,
+                kind: StaffKind::Person.as_str(),
             },
             now(),
         )

@@ -81,6 +81,22 @@ async fn every_list_documents_its_csv_and_exports_every_row_it_pages_through() {
         let call = fresh_call(&app, &cast, &op).await;
         fresh_call(&app, &cast, &op).await;
         fresh_call(&app, &cast, &op).await;
+        // A list no recipe's records fill (service accounts) gets items of its own.
+        let maker = recipe_for(&op).ok().and_then(|r| r.items);
+        if let Some(maker) = spec_operations()
+            .into_iter()
+            .find(|o| Some(o.id.as_str()) == maker)
+        {
+            for _ in 0..3 {
+                let res = fresh_call(&app, &cast, &maker)
+                    .await
+                    .request(&app)
+                    .token(&admin)
+                    .send()
+                    .await;
+                assert!(res.status.is_success(), "{}: {}", maker.id, res.text());
+            }
+        }
         let base = call.path.split('?').next().expect("a path").to_owned();
         let mut ids = 0;
         let mut cursor: Option<String> = None;

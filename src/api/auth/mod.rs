@@ -1,5 +1,6 @@
 //! `POST /api/v1/auth/token`: exchange email and password for a bearer token and a
-//! refresh token; `POST /api/v1/auth/refresh`: a refresh token for the next pair;
+//! refresh token, or a service account's client credentials for a bearer token
+//! (`client_credentials.rs`); `POST /api/v1/auth/refresh`: a refresh token for the next pair;
 //! `POST /api/v1/auth/logout`: end the session.
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
@@ -7,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+mod client_credentials;
+
+use self::client_credentials::{ClientCredentialsRequest, TokenBody};
 use super::staff::repo;
 use crate::api::health::NoParams;
 use crate::auth::{password, refresh as sessions};
@@ -30,6 +34,8 @@ pub struct TokenRequest {
     pub password: String,
 }
 
+/// A sign-in's tokens. A service account (client credentials) gets the access token
+/// alone: it signs in again with its credentials instead of refreshing.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "access_token": "eyJhbGciOiJIUzI1NiJ9…", "token_type": "Bearer", "expires_in": 3600,
@@ -42,10 +48,14 @@ pub struct TokenResponse {
     /// Seconds until the access token expires.
     pub expires_in: u64,
     /// Exchange it at `POST /api/v1/auth/refresh` for the next pair before then; usable
-    /// once. Keep it as safe as a password.
-    pub refresh_token: String,
-    /// Seconds until the refresh token expires unused.
-    pub refresh_expires_in: u64,
+    /// once. Keep it as safe as a password. Absent for client credentials.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub refresh_token: Option<String>,
+    /// Seconds until the refresh token expires unused. Absent for client credentials.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub refresh_expires_in: Option<u64>,
 }
 
 /// A session's refresh token.
@@ -58,11 +68,12 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-/// Both tokens of a session, answered with `Cache-Control: no-store`.
+/// The access token and, for a person, the session's refresh token, answered with
+/// `Cache-Control: no-store`.
 fn tokens(
     state: &AppState,
     staff_id: i64,
-    session: sessions::Issued,
+    session: Option<sessions::Issued>,
 ) -> Result<HttpResponse, ApiError> {
     let access_token = state
         .tokens
@@ -74,25 +85,44 @@ fn tokens(
             access_token,
             token_type: "Bearer",
             expires_in: state.tokens.ttl.as_secs(),
-            refresh_token: session.token,
-            refresh_expires_in: session.expires_in,
+            refresh_expires_in: session.as_ref().map(|s| s.expires_in),
+            refresh_token: session.map(|s| s.token),
         }))
 }
 
 /// Get an access token
 ///
-/// Send the token as `Authorization: Bearer <access_token>`. A wrong email, a wrong
-/// password and a deactivated account all answer the same 401, in the same time. The
-/// refresh token keeps the session going without the password (`POST /auth/refresh`).
+/// Two grants, told apart by `Content-Type`:
+///
+/// - **Password** (`application/json`, email and password): a person signs in and gets an
+///   access token and a refresh token (`POST /auth/refresh` keeps the session going). A
+///   wrong email, a wrong password and a deactivated account all answer the same 401, in
+///   the same time. A service account cannot sign in this way.
+/// - **Client credentials** (`application/x-www-form-urlencoded`,
+///   `grant_type=client_credentials`, RFC 6749 §4.4): a service account authenticates with
+///   HTTP Basic (`client_id:client_secret`) or with `client_id` and `client_secret` in the
+///   form, and gets an access token alone. Refusals carry the OAuth `error` code: 401
+///   `invalid_client` (unknown client, wrong secret or deactivated account, alike), 400
+///   `unsupported_grant_type` or `invalid_request`.
+///
+/// Failed attempts count against the sign-in limits per account (email or client id) and
+/// per address (429).
 #[utoipa::path(
     tag = "auth",
     operation_id = "create_token",
-    request_body = TokenRequest,
+    request_body(
+        description = "The password grant (JSON) or the client-credentials grant (form)",
+        content(
+            (TokenRequest = "application/json", example = json!({"email": "admin@suits.local", "password": "correct horse battery staple"})),
+            (ClientCredentialsRequest = "application/x-www-form-urlencoded", example = json!({"grant_type": "client_credentials"})),
+        ),
+    ),
     responses(
-        (status = 200, description = "A bearer token and a refresh token", body = TokenResponse, headers(
+        (status = 200, description = "A bearer token (and, for the password grant, a refresh token)", body = TokenResponse, headers(
             ("Cache-Control" = String, description = "`no-store`: a token is never cached"),
         )),
-        (status = 401, description = "Wrong email or password, or a deactivated account", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A client-credentials request without `grant_type`, with another grant type (`error`: `unsupported_grant_type`), or otherwise malformed (`invalid_request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password, or a deactivated account; for client credentials, `error`: `invalid_client`", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-permission" = json!("public"))),
 )]
@@ -101,7 +131,18 @@ pub async fn token(
     req: HttpRequest,
     _: params::Query<NoParams>,
     state: web::Data<AppState>,
-    ValidJson(input): ValidJson<TokenRequest>,
+    body: TokenBody,
+) -> Result<HttpResponse, ApiError> {
+    match body {
+        TokenBody::Password(input) => password_grant(&req, &state, input).await,
+        TokenBody::Form(form) => client_credentials_grant(&req, &state, form).await,
+    }
+}
+
+async fn password_grant(
+    req: &HttpRequest,
+    state: &AppState,
+    input: TokenRequest,
 ) -> Result<HttpResponse, ApiError> {
     let email = input.email.trim().to_lowercase();
     let limits = &state.login_limits;
@@ -148,7 +189,37 @@ pub async fn token(
             return Err(e);
         }
     };
-    tokens(&state, staff_id, session)
+    tokens(state, staff_id, Some(session))
+}
+
+async fn client_credentials_grant(
+    req: &HttpRequest,
+    state: &AppState,
+    form: Vec<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let client = client_credentials::client_of(req, form)?;
+    let limits = &state.login_limits;
+    // As for passwords: a failure reserved before the secret is checked, per client id
+    // (which no email can equal: it has no `@`) and per address.
+    let reservation = limits
+        .reserve(
+            &client.id,
+            limits.client_address(req.peer_addr(), req.headers()),
+        )
+        .map_err(|refused| ApiError::TooManyRequests {
+            retry_after: refused.retry_after_secs(),
+        })?;
+    match client_credentials::authenticate(state, client).await {
+        Ok(Some(staff_id)) => {
+            limits.give_back(reservation);
+            tokens(state, staff_id, None)
+        }
+        Ok(None) => Err(client_credentials::invalid_client()),
+        Err(e) => {
+            limits.give_back(reservation);
+            Err(e)
+        }
+    }
 }
 
 /// Refresh a session
@@ -181,7 +252,7 @@ pub async fn refresh(
         sessions::rotate(conn, &input.refresh_token, ttl)
     })
     .await?;
-    tokens(&state, staff_id, next)
+    tokens(&state, staff_id, Some(next))
 }
 
 /// Sign out

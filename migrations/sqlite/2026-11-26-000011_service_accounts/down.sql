@@ -1,0 +1,2 @@
+DROP TABLE service_credentials;
+ALTER TABLE staff DROP COLUMN kind;
