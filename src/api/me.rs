@@ -18,7 +18,8 @@ use staff::dto::Staff;
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": 7, "email": "marco.bianchi@agency.example", "full_name": "Marco Bianchi",
-    "role": "account_executive", "reports_to": 3, "active": true, "version": 2,
+    "role": "account_executive", "reports_to": 3, "active": true, "kind": "person",
+    "version": 2,
     "created_at": "2026-01-15T09:30:00Z", "updated_at": "2026-02-01T11:00:00Z",
     "permissions": [
         {"permission": "clients.read", "scope": "assigned"},
