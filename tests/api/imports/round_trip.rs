@@ -44,3 +44,18 @@ async fn an_export_imported_again_leaves_every_client_unchanged() {
         ["Acme", "Globex Corporation", "Initech"]
     );
 }
+
+#[actix_web::test]
+async fn a_staff_export_imported_again_leaves_every_member_unchanged() {
+    let app = TestApp::spawn().await;
+    app.staff("account_manager").await;
+    app.staff("account_executive").await;
+    let csv = export(&app, "/api/v1/staff").await;
+    assert!(
+        csv.lines().next().unwrap().split(',').any(|c| c == "kind"),
+        "{csv}"
+    );
+    let admin = app.admin_token();
+    let res = import(&app, &admin, "staff", CSV, &csv).await;
+    assert_eq!(counts(&res), (0, 0, 3), "{}", res.text());
+}
