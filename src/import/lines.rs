@@ -59,6 +59,11 @@ impl Shape {
         self
     }
 
+    /// Whether the import reads `column`.
+    fn reads(&self, column: &str) -> bool {
+        self.0.contains_key(column)
+    }
+
     fn kind(&self, column: &str) -> Kind {
         self.0.get(column).copied().unwrap_or(Kind::Text)
     }
@@ -172,6 +177,18 @@ fn csv_lines<'a>(
         return Err(ApiError::BadRequest(format!(
             "the CSV header row names the column {:?} twice",
             twice.1
+        )));
+    }
+    // A header of which the import reads nothing is not the file meant, whether or not
+    // lines follow: every line would be empty.
+    if !columns.iter().any(|column| shape.reads(column)) {
+        return Err(ApiError::BadRequest(format!(
+            "the CSV header row names no column this import reads (it names {})",
+            columns
+                .iter()
+                .map(|c| format!("{c:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     Ok(Box::new(records.map(move |record| {

@@ -74,3 +74,33 @@ async fn a_body_without_a_header_row_is_400() {
     let res = import(&app, &app.admin_token(), "clients", CSV, "name\n").await;
     assert_eq!(counts(&res), (0, 0, 0));
 }
+
+#[actix_web::test]
+async fn a_header_naming_no_column_the_import_reads_is_400() {
+    let app = TestApp::spawn().await;
+    for body in [
+        "-7.2e-301",
+        "null",
+        "[{\"a\": 1}]\n",
+        "nom,statut\nAcme,active\n",
+    ] {
+        let res = import(&app, &app.admin_token(), "clients", CSV, body).await;
+        let problem = res.problem(400);
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("names no column this import reads"),
+            "{body:?}: {problem}"
+        );
+    }
+    let res = import(
+        &app,
+        &app.admin_token(),
+        "clients",
+        CSV,
+        "name,nickname\nAcme,A\n",
+    )
+    .await;
+    res.problem(422);
+}
