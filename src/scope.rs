@@ -77,6 +77,27 @@ pub fn round<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
     condition(visibility, ROUND)
 }
 
+/// Contracts of accounts visible under `visibility`, and those of no one account whose
+/// client is visible, for a list.
+pub fn contracts<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
+    condition(visibility, CONTRACTS)
+}
+
+/// Of contracts picked by id, those visible under `visibility` (as for a list).
+pub fn contract<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
+    condition(visibility, CONTRACT)
+}
+
+/// Payments of accounts visible under `visibility`, for a list.
+pub fn payments<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
+    condition(visibility, PAYMENTS)
+}
+
+/// Of payments picked by id, those of an account visible under `visibility`.
+pub fn payment<T: 'static>(visibility: Visibility) -> Option<Condition<T>> {
+    condition(visibility, PAYMENT)
+}
+
 /// Approvals whose open stage is a client stage: any holder of `approvals.request` in
 /// scope may record the client's decision.
 pub fn client_stage_open<T: 'static>() -> Condition<T> {
@@ -93,6 +114,15 @@ pub fn decidable_by<T: 'static>(staff_id: i64) -> Condition<T> {
     Box::new(Assigned {
         sql: DECIDABLE_BY,
         staff_id,
+    })
+}
+
+/// Approvals whose open stage is a director stage naming no deciders: only a holder of
+/// the approving permission in scope `all` decides it.
+pub fn director_stage_open<T: 'static>() -> Condition<T> {
+    Box::new(Assigned {
+        sql: DIRECTOR_STAGE_OPEN,
+        staff_id: 0,
     })
 }
 
@@ -173,9 +203,42 @@ const ROUNDS: Pieces = of_an_account!(set: "creative_rounds");
 
 const ROUND: Pieces = of_an_account!(row: "creative_rounds");
 
+const PAYMENTS: Pieces = of_an_account!(set: "payments");
+
+const PAYMENT: Pieces = of_an_account!(row: "payments");
+
+/// A contract for one account is reached through that account; one for the client as a
+/// whole, through any of the client's accounts.
+const CONTRACTS: Pieces = &[
+    "(contracts.account_id IN (SELECT mine.id FROM accounts mine WHERE mine.manager_id = ",
+    " UNION ALL SELECT t.account_id FROM account_team t WHERE t.staff_id = ",
+    ") OR (contracts.account_id IS NULL AND contracts.client_id IN \
+     (SELECT mine.client_id FROM accounts mine WHERE mine.manager_id = ",
+    " UNION ALL SELECT a.client_id FROM account_team t JOIN accounts a ON a.id = t.account_id \
+     WHERE t.staff_id = ",
+    ")))",
+];
+
+const CONTRACT: Pieces = &[
+    "(EXISTS (SELECT 1 FROM accounts mine WHERE mine.id = contracts.account_id \
+     AND mine.manager_id = ",
+    ") OR EXISTS (SELECT 1 FROM account_team t WHERE t.account_id = contracts.account_id \
+     AND t.staff_id = ",
+    ") OR (contracts.account_id IS NULL AND (EXISTS (SELECT 1 FROM accounts mine \
+     WHERE mine.client_id = contracts.client_id AND mine.manager_id = ",
+    ") OR EXISTS (SELECT 1 FROM account_team t JOIN accounts a ON a.id = t.account_id \
+     WHERE a.client_id = contracts.client_id AND t.staff_id = ",
+    "))))",
+];
+
 const CLIENT_STAGE_OPEN: Pieces = &["EXISTS (SELECT 1 FROM approval_stages s \
      WHERE s.approval_id = approvals.id AND s.position = approvals.current_stage \
      AND s.kind = 'client')"];
+
+const DIRECTOR_STAGE_OPEN: Pieces = &["EXISTS (SELECT 1 FROM approval_stages s \
+     WHERE s.approval_id = approvals.id AND s.position = approvals.current_stage \
+     AND s.director AND NOT EXISTS (SELECT 1 FROM approval_deciders d \
+     WHERE d.approval_id = s.approval_id AND d.position = s.position))"];
 
 const DECIDABLE_BY: Pieces = &[
     "(approvals.requested_by <> ",

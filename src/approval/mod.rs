@@ -16,7 +16,7 @@ pub use stages::{note, StageSpec, Stages, MAX_STAGES};
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::audit::{self, Actor};
-use crate::auth::{grants, Permission, Scope};
+use crate::auth::{grants, Caller, Permission, Scope, Visibility};
 use crate::db::DbConn;
 use crate::error::{ApiError, ErrorCode};
 
@@ -32,6 +32,9 @@ pub struct Opening<'a> {
     pub stages: Option<Stages>,
     pub due_date: Option<NaiveDate>,
     pub note: Option<&'a str>,
+    /// The subject needs a director stage (a payment over the account's threshold or
+    /// beyond its remaining budget): added to the stages unless they hold one already.
+    pub needs_director: bool,
 }
 
 /// Opens an approval on a subject, within the caller's transaction: the stages asked for
@@ -45,14 +48,28 @@ pub fn open(
     mut opening: Opening<'_>,
     at: NaiveDateTime,
 ) -> Result<Approval, ApiError> {
-    let stages = match opening.stages.take() {
+    let subject_type = opening.subject_type;
+    // A policy's director stage is held back for the subjects that need one.
+    let (held, regular): (Vec<StageSpec>, Vec<StageSpec>) = policy::find(conn, subject_type)?
+        .stages
+        .0
+        .into_iter()
+        .partition(|stage| stage.director && subject_type == SubjectType::Payment);
+    let mut stages = match opening.stages.take() {
         Some(stages) => {
-            check_deciders(conn, &stages, "stages")?;
-            stages
+            check_deciders(conn, subject_type, &stages, "stages")?;
+            stages.0
         }
-        None => policy::find(conn, opening.subject_type)?.stages,
+        None => regular,
     };
-    let approval = store::insert(conn, &opening, requested_by, &stages.0, at).map_err(|e| {
+    if opening.needs_director && !stages.iter().any(|stage| stage.director) {
+        stages.push(
+            held.into_iter()
+                .next()
+                .unwrap_or_else(policy::director_stage),
+        );
+    }
+    let approval = store::insert(conn, &opening, requested_by, &stages, at).map_err(|e| {
         ApiError::from_unique_index(
             e,
             &[
@@ -72,15 +89,29 @@ pub fn open(
 
 const ONE_OPEN: &str = "this subject already has an open approval; decide or cancel it first";
 
-/// Every named decider must be active staff whose role holds `approvals.decide`: anyone
-/// else could never decide, and the approval would be stuck.
-pub fn check_deciders(conn: &mut DbConn, stages: &Stages, field: &str) -> Result<(), ApiError> {
+/// Every named decider must be active staff whose role holds `approvals.decide` (and, on
+/// a payment, `payments.approve`): anyone else could never decide, and the approval
+/// would be stuck.
+pub fn check_deciders(
+    conn: &mut DbConn,
+    subject_type: SubjectType,
+    stages: &Stages,
+    field: &str,
+) -> Result<(), ApiError> {
+    let mut needed = vec![Permission::ApprovalsDecide];
+    if subject_type.approving_permission() != Permission::ApprovalsDecide {
+        needed.push(subject_type.approving_permission());
+    }
     for (index, stage) in stages.0.iter().enumerate() {
-        for staff_id in &stage.deciders {
-            let scope = grants::held_by_active(conn, *staff_id, Permission::ApprovalsDecide)?;
+        for (staff_id, permission) in stage
+            .deciders
+            .iter()
+            .flat_map(|id| needed.iter().map(move |p| (*id, *p)))
+        {
+            let scope = grants::held_by_active(conn, staff_id, permission)?;
             let problem = match scope {
-                Some(None) => "does not hold approvals.decide",
-                None => "is not an active member of staff",
+                Some(None) => format!("does not hold {}", permission.key()),
+                None => "is not an active member of staff".to_owned(),
                 Some(Some(Scope::All | Scope::Assigned)) => continue,
             };
             return Err(ApiError::invalid(
@@ -139,6 +170,56 @@ pub fn close(
         closed_at: Some(at),
     };
     store::set_state(conn, before, &state, at)?.ok_or_else(|| lost_race(before.id))
+}
+
+/// Why the caller's grants do not let them decide `stage`, an internal stage of
+/// `approval`, beyond the `approvals.decide` every decision needs: a payment wants
+/// `payments.approve` too, and a director stage naming nobody wants the approving
+/// permission in scope `all`. `None`: nothing in the grants stands in the way (the
+/// stage's named deciders and the four-eyes rule are checked apart).
+pub fn lacks_authority(caller: &Caller, approval: &Approval, stage: &Stage) -> Option<String> {
+    let permission = approval.subject_type.approving_permission();
+    let scope = caller.scope_of(permission);
+    if stage.director && stage.deciders.is_empty() && scope != Some(Scope::All) {
+        return Some(format!(
+            "stage {} ({}) is a director stage: it is decided by a holder of {} in scope all",
+            stage.position,
+            stage.name,
+            permission.key()
+        ));
+    }
+    scope.is_none().then(|| {
+        format!(
+            "deciding an approval of a {} needs {}",
+            approval.subject_type.as_str().replace('_', " "),
+            permission.key()
+        )
+    })
+}
+
+/// [`lacks_authority`] as a 403, and the approving permission's own scope reaching the
+/// approval (the one it was found by is `approvals.decide`'s).
+pub fn check_authority(
+    conn: &mut DbConn,
+    caller: &Caller,
+    approval: &Approval,
+    stage: &Stage,
+) -> Result<(), ApiError> {
+    if let Some(reason) = lacks_authority(caller, approval, stage) {
+        return Err(ApiError::Denied(reason));
+    }
+    let permission = approval.subject_type.approving_permission();
+    if permission != Permission::ApprovalsDecide
+        && caller.scope_of(permission) == Some(Scope::Assigned)
+        && store::find(conn, approval.id, Visibility::Assigned(caller.staff_id))?.is_none()
+    {
+        return Err(ApiError::Denied(format!(
+            "{} in scope assigned does not reach approval {}'s account",
+            permission.key(),
+            approval.id
+        )));
+    }
+    Ok(())
 }
 
 /// The 409 of a write that lost a race with another on the same approval.

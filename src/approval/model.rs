@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::audit::Subject;
+use crate::auth::Permission;
 use crate::db::sql::text_enum;
 use crate::time::rfc3339;
 
@@ -26,6 +27,16 @@ impl SubjectType {
         SubjectType::Contract,
         SubjectType::Payment,
     ];
+
+    /// The permission whose holders sign off on this kind of subject: `payments.approve`
+    /// for a payment (besides `approvals.decide`, which every internal decision needs),
+    /// `approvals.decide` otherwise. A director stage wants it in scope `all`.
+    pub fn approving_permission(self) -> Permission {
+        match self {
+            SubjectType::Payment => Permission::PaymentsApprove,
+            _ => Permission::ApprovalsDecide,
+        }
+    }
 }
 
 text_enum!(
@@ -128,6 +139,9 @@ pub struct Stage {
     pub rule: StageRule,
     /// Who may decide; empty: anyone holding `approvals.decide` in scope.
     pub deciders: Vec<i64>,
+    /// Decided by its named deciders or, naming none, only by a holder of the subject's
+    /// approving permission in scope `all`.
+    pub director: bool,
     pub status: StageStatus,
     #[serde(serialize_with = "crate::time::rfc3339_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -158,12 +172,12 @@ impl Stage {
     "created_at": "2026-02-01T09:00:00Z", "updated_at": "2026-02-02T15:30:00Z",
     "stages": [
         {"position": 1, "name": "Internal review", "kind": "internal", "rule": "any",
-         "deciders": [], "status": "approved", "decided_at": "2026-02-02T15:30:00Z",
+         "deciders": [], "director": false, "status": "approved", "decided_at": "2026-02-02T15:30:00Z",
          "decisions": [{"id": 140, "decided_by": 5, "decision": "approved", "note": null,
                         "subject_version": 2, "client_person": null,
                         "decided_at": "2026-02-02T15:30:00Z"}]},
         {"position": 2, "name": "Client sign-off", "kind": "client", "rule": "any",
-         "deciders": [], "status": "pending", "decided_at": null, "decisions": []}
+         "deciders": [], "director": false, "status": "pending", "decided_at": null, "decisions": []}
     ]
 }))]
 pub struct Approval {

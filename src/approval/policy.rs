@@ -10,7 +10,7 @@ use super::{StageKind, StageRule, StageSpec, Stages, SubjectType};
 use crate::audit::{self, Actor, Subject};
 use crate::db::schema::approval_policies;
 use crate::db::DbConn;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::rest::record::Versioned;
 use crate::time::rfc3339;
 
@@ -50,6 +50,16 @@ fn stage(name: &str, kind: StageKind) -> StageSpec {
         kind,
         rule: StageRule::Any,
         deciders: Vec::new(),
+        director: false,
+    }
+}
+
+/// The director stage a payment that needs one gets when its policy names none: any
+/// holder of `payments.approve` in scope `all` decides it.
+pub fn director_stage() -> StageSpec {
+    StageSpec {
+        director: true,
+        ..stage("Director approval", StageKind::Internal)
     }
 }
 
@@ -63,6 +73,37 @@ pub fn default_stages(subject_type: SubjectType) -> Stages {
             Stages(vec![internal, stage("Client sign-off", StageKind::Client)])
         }
         SubjectType::Payment => Stages(vec![internal]),
+    }
+}
+
+/// What a policy's stages must be beyond a request's: a director stage belongs to the
+/// `payment` policy only, at most one, which is held back for the payments that need one,
+/// so at least one other stage must remain for the rest.
+pub fn check(subject_type: SubjectType, stages: &Stages) -> Result<(), ApiError> {
+    let directors: Vec<usize> = (0..stages.0.len())
+        .filter(|i| stages.0[*i].director)
+        .collect();
+    let refuse = |index: usize, message: &str| {
+        ApiError::invalid(
+            &format!("stages[{index}].director"),
+            ErrorCode::Invalid,
+            message,
+        )
+    };
+    match directors.as_slice() {
+        [] => Ok(()),
+        [first, ..] if subject_type != SubjectType::Payment => Err(refuse(
+            *first,
+            "only the payment policy has a director stage: the one a payment over its \
+             account's threshold or remaining budget gets",
+        )),
+        [_, second, ..] => Err(refuse(*second, "a policy has at most one director stage")),
+        [only] if stages.0.len() == 1 => Err(refuse(
+            *only,
+            "the director stage is added only when a payment needs one; the policy needs \
+             another stage for every payment",
+        )),
+        [_] => Ok(()),
     }
 }
 

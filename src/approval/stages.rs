@@ -14,7 +14,7 @@ pub const MAX_STAGES: usize = 10;
 /// A stage as a policy or a request gives it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "Account manager", "kind": "internal", "rule": "any", "deciders": []}))]
+#[schema(example = json!({"name": "Account manager", "kind": "internal", "rule": "any", "deciders": [], "director": false}))]
 pub struct StageSpec {
     /// 1 to 100 characters.
     #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
@@ -30,6 +30,13 @@ pub struct StageSpec {
     #[serde(default)]
     #[schema(max_items = 20)]
     pub deciders: Vec<i64>,
+    /// A director stage (internal only): decided by its named deciders or, naming none,
+    /// only by a holder of the subject's approving permission in scope `all`
+    /// (`payments.approve` for a payment, `approvals.decide` otherwise). In the `payment`
+    /// policy it is the stage a payment gets when it needs one (over the account's
+    /// threshold or beyond its remaining budget), and only then. Default `false`.
+    #[serde(default)]
+    pub director: bool,
 }
 
 fn any() -> StageRule {
@@ -69,6 +76,12 @@ impl Validate for Stages {
                         "invalid",
                         "a client stage names no deciders: the client decides",
                     ),
+                );
+            }
+            if stage.kind == StageKind::Client && stage.director {
+                own.add(
+                    "director",
+                    invalid("invalid", "a director stage is an internal stage"),
                 );
             }
             if stage.kind == StageKind::Client && stage.rule == StageRule::All {

@@ -180,6 +180,7 @@ diesel::table! {
         rule -> Text,
         status -> Text,
         decided_at -> Nullable<Timestamp>,
+        director -> Bool,
     }
 }
 
@@ -260,6 +261,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contracts (id) {
+        id -> BigInt,
+        client_id -> BigInt,
+        account_id -> Nullable<BigInt>,
+        title -> Text,
+        kind -> Text,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        value_amount_minor -> BigInt,
+        value_currency -> Text,
+        auto_renew -> Bool,
+        notice_days -> Integer,
+        renewal_term_months -> Nullable<Integer>,
+        notice_deadline -> Nullable<Date>,
+        status -> Text,
+        renewal_of -> Nullable<BigInt>,
+        terminated_on -> Nullable<Date>,
+        termination_reason -> Nullable<Text>,
+        external_ref -> Nullable<Text>,
+        approval_id -> Nullable<BigInt>,
+        created_by -> BigInt,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        client_id -> BigInt,
+        contract_id -> Nullable<BigInt>,
+        direction -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+        description -> Text,
+        due_date -> Nullable<Date>,
+        status -> Text,
+        requested_by -> BigInt,
+        approved_by -> Nullable<BigInt>,
+        approval_id -> Nullable<BigInt>,
+        paid_at -> Nullable<Timestamp>,
+        external_ref -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(accounts -> clients (client_id));
 diesel::joinable!(briefs -> accounts (account_id));
 diesel::joinable!(account_team -> accounts (account_id));
@@ -282,6 +335,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     approval_decisions,
     brief_versions,
     creative_rounds,
+    contracts,
+    payments,
     idempotency_keys,
     refresh_tokens,
     service_credentials,

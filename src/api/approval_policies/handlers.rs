@@ -119,7 +119,8 @@ pub async fn replace(
                 if before.stages == body.stages {
                     return Ok(before);
                 }
-                approval::check_deciders(conn, &body.stages, "stages")?;
+                policy::check(subject_type, &body.stages)?;
+                approval::check_deciders(conn, subject_type, &body.stages, "stages")?;
                 let after =
                     policy::replace(conn, subject_type, before.version, &body.stages, now())?
                         .ok_or_else(|| {

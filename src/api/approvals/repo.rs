@@ -1,11 +1,12 @@
 //! The lists of approvals: `GET /approvals` and a caller's queue, `GET /me/approvals`.
 //! Single approvals, and every write, are the shared `approval::store`'s.
 
+use diesel::dsl::not;
 use diesel::prelude::*;
 
 use super::dto::{ApprovalFilter, ApprovalSort, QueueFilter};
 use crate::approval::store::{self, ApprovalRow, COLUMNS};
-use crate::approval::{Approval, ApprovalStatus};
+use crate::approval::{Approval, ApprovalStatus, SubjectType};
 use crate::auth::Visibility;
 use crate::db::schema::approvals;
 use crate::db::sql::keyset;
@@ -52,11 +53,12 @@ pub fn queue(
     staff_id: i64,
     request: Visibility,
     decide: Option<Visibility>,
+    approve_payments: Option<Visibility>,
     list: &ListQuery<QueueFilter, ApprovalSort>,
 ) -> QueryResult<Vec<Approval>> {
     let client = within(scope::client_stage_open(), request);
     let either: Condition<approvals::table> = match decide {
-        Some(decide) => Box::new(client.or(within(scope::decidable_by(staff_id), decide))),
+        Some(decide) => Box::new(client.or(decidable(staff_id, decide, approve_payments))),
         None => client,
     };
     let filter = &list.filter;
@@ -75,6 +77,30 @@ pub fn queue(
     }
     conditions.extend(filter.overdue.map(overdue));
     page(conn, conditions, list)
+}
+
+/// The approvals whose open internal stage `staff_id` may decide now, deciding within
+/// `decide` and approving payments within `approve_payments`: a payment wants both, and
+/// a director stage naming nobody the approving permission in scope all.
+fn decidable(
+    staff_id: i64,
+    decide: Visibility,
+    approve_payments: Option<Visibility>,
+) -> Condition<approvals::table> {
+    let payment = || approvals::subject_type.eq(SubjectType::Payment.as_str());
+    let mut decidable = within(scope::decidable_by(staff_id), decide);
+    decidable = match approve_payments.map(scope::approvals) {
+        Some(None) => decidable,
+        Some(Some(visible)) => Box::new(decidable.and(not(payment()).or(visible))),
+        None => Box::new(decidable.and(not(payment()))),
+    };
+    let director = || not(scope::director_stage_open::<approvals::table>());
+    match (decide, approve_payments) {
+        (Visibility::All, Some(Visibility::All)) => decidable,
+        (Visibility::All, _) => Box::new(decidable.and(director().or(not(payment())))),
+        (_, Some(Visibility::All)) => Box::new(decidable.and(director().or(payment()))),
+        _ => Box::new(decidable.and(director())),
+    }
 }
 
 /// `condition`, and within `visibility`.

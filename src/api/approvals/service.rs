@@ -63,6 +63,7 @@ impl Scoped for Approval {
             ApprovalAction::Decide => {
                 stage.kind == StageKind::Internal
                     && self.four_eyes(me).is_none()
+                    && approval::lacks_authority(caller, self, stage).is_none()
                     && stage.allows(me)
                     && !stage.decided_by(me)
             }
@@ -144,6 +145,7 @@ pub fn decide(
             if let Some(rule) = before.four_eyes(me) {
                 return Err(ApiError::Denied(format!("four-eyes rule: {rule}")));
             }
+            approval::check_authority(conn, caller, &before, &stage)?;
             if !stage.allows(me) {
                 return Err(ApiError::Denied(format!(
                     "stage {} ({}) is decided by staff {} only",
@@ -351,7 +353,17 @@ pub fn queue(
     let decide = caller
         .scope_of(Permission::ApprovalsDecide)
         .map(|scope| Visibility::of(caller, scope));
-    Ok(repo::queue(conn, caller.staff_id, request, decide, query)?)
+    let approve_payments = caller
+        .scope_of(Permission::PaymentsApprove)
+        .map(|scope| Visibility::of(caller, scope));
+    Ok(repo::queue(
+        conn,
+        caller.staff_id,
+        request,
+        decide,
+        approve_payments,
+        query,
+    )?)
 }
 
 fn join(ids: &[i64]) -> String {

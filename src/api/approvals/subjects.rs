@@ -60,6 +60,7 @@ pub fn opening<'a>(
         stages: input.stages.clone(),
         due_date: input.due_date,
         note: input.note.as_deref(),
+        needs_director: false,
     })
 }
 

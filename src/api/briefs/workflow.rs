@@ -67,6 +67,7 @@ pub fn submit(
             stages: input.stages,
             due_date: input.due_date,
             note: input.note.as_deref(),
+            needs_director: false,
         };
         let approval = approval::open(conn, &actor, caller.staff_id, opening, at)?;
         let after = Brief {

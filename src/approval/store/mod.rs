@@ -73,6 +73,7 @@ type StageRow = (
     String,
     String,
     Option<NaiveDateTime>,
+    bool,
 );
 
 type DecisionRow = (
@@ -109,6 +110,7 @@ pub fn hydrate(conn: &mut DbConn, rows: Vec<ApprovalRow>) -> QueryResult<Vec<App
             approval_stages::rule,
             approval_stages::status,
             approval_stages::decided_at,
+            approval_stages::director,
         ))
         .order((approval_stages::approval_id, approval_stages::position))
         .load(conn)?;
@@ -164,7 +166,7 @@ pub fn hydrate(conn: &mut DbConn, rows: Vec<ApprovalRow>) -> QueryResult<Vec<App
             .push(record);
     }
     let mut stages: HashMap<i64, Vec<Stage>> = HashMap::new();
-    for (approval_id, position, name, kind, rule, status, decided_at) in stage_rows {
+    for (approval_id, position, name, kind, rule, status, decided_at, director) in stage_rows {
         let key = (approval_id, position);
         stages.entry(approval_id).or_default().push(Stage {
             position,
@@ -172,6 +174,7 @@ pub fn hydrate(conn: &mut DbConn, rows: Vec<ApprovalRow>) -> QueryResult<Vec<App
             kind: StageKind::try_from(kind).map_err(corrupt)?,
             rule: StageRule::try_from(rule).map_err(corrupt)?,
             deciders: deciders.remove(&key).unwrap_or_default(),
+            director,
             status: StageStatus::try_from(status).map_err(corrupt)?,
             decided_at,
             decisions: decisions.remove(&key).unwrap_or_default(),

@@ -54,6 +54,7 @@ pub fn insert(
                 approval_stages::rule.eq(stage.rule.as_str()),
                 approval_stages::status.eq(status.as_str()),
                 approval_stages::decided_at.eq(None::<NaiveDateTime>),
+                approval_stages::director.eq(stage.director),
             ))
             .execute(conn)?;
         for staff_id in &stage.deciders {

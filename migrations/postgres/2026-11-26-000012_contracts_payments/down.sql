@@ -1,0 +1,3 @@
+ALTER TABLE approval_stages DROP COLUMN director;
+DROP TABLE payments;
+DROP TABLE contracts;
