@@ -229,3 +229,27 @@ macro_rules! scoped_reads {
     };
 }
 pub(crate) use scoped_reads;
+
+/// `n` fresh ids from `table`'s `id` sequence on PostgreSQL, as `n` inserts would take
+/// them: for rows written by `COPY`, which returns nothing.
+pub fn next_ids(
+    conn: &mut diesel::PgConnection,
+    table: &str,
+    n: usize,
+) -> diesel::QueryResult<Vec<i64>> {
+    use diesel::sql_types::{BigInt, Text};
+    use diesel::{QueryableByName, RunQueryDsl};
+
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    let ids: Vec<Id> = diesel::sql_query(
+        "SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2)",
+    )
+    .bind::<Text, _>(table)
+    .bind::<BigInt, _>(n as i64)
+    .load(conn)?;
+    Ok(ids.into_iter().map(|row| row.id).collect())
+}

@@ -292,15 +292,8 @@ impl Importer for AccountImport {
                 .collect();
             let created = repo::insert_many(conn, new, at)?;
             tally.created(created.len());
-            for account in &created {
-                events.push(
-                    &self.actor,
-                    "create",
-                    account.subject(),
-                    None::<&Account>,
-                    Some(account),
-                );
-            }
+            let records: Vec<_> = created.iter().map(|a| (a.subject(), a)).collect();
+            events.push_created(&self.actor, &records);
         }
         for (n, before, after) in updates {
             match Account::write(conn, &before, &after)? {

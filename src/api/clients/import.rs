@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::dto::{Client, ClientCreate};
-use super::repo::{self, ClientColumns};
+use super::repo;
 use super::service::draft;
 use crate::audit::{Actor, Events, Subject};
 use crate::auth::{Access, Caller, Permission, Visibility};
@@ -207,19 +207,10 @@ impl Importer for ClientImport {
         }
         let mut events = Events::default();
         if !creates.is_empty() {
-            let columns = creates.iter().map(ClientColumns::from).collect();
-            let created = repo::insert_many(conn, columns, at)?;
+            let created = repo::insert_many(conn, creates, at)?;
             tally.created(created.len());
-            for client in &created {
-                let subject = Subject::client(client.id);
-                events.push(
-                    &self.actor,
-                    "create",
-                    subject,
-                    None::<&Client>,
-                    Some(client),
-                );
-            }
+            let records: Vec<_> = created.iter().map(|c| (Subject::client(c.id), c)).collect();
+            events.push_created(&self.actor, &records);
         }
         for (n, before, after) in updates {
             match Client::write(conn, &before, &after) {
