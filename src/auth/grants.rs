@@ -132,6 +132,26 @@ pub fn ensure_may_give(
     )))
 }
 
+/// The checks on a change of a staff member's (or service account's) role or active state,
+/// from `before` to `after` (each `(role, active)`): the caller must hold what the member
+/// holds now to change either, and may give only an existing role within their own grants.
+pub fn ensure_may_reassign(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    before: (&str, bool),
+    after: (&str, bool),
+) -> Result<(), ApiError> {
+    if after != before {
+        ensure_may_manage(conn, caller, before.0)?;
+    }
+    if after.0 != before.0 {
+        ensure_role(conn, after.0)?;
+        ensure_may_give(conn, caller, Some(id), after.0)?;
+    }
+    Ok(())
+}
+
 /// Taking a role away, or deactivating, is for those who hold at least what the staff
 /// member holds: a director (staff.write, no roles.write) may not demote or lock out an
 /// admin, as they may not make one.

@@ -112,13 +112,13 @@ pub fn update(
         after.name = after.name.trim().to_owned();
         merge(&mut after.role, &patch.role);
         merge(&mut after.active, &patch.active);
-        if after.role != before.role || after.active != before.active {
-            ensure_may_manage(conn, caller, &before.role)?;
-        }
-        if after.role != before.role {
-            ensure_role(conn, &after.role)?;
-            ensure_may_give(conn, caller, Some(id), &after.role)?;
-        }
+        grants::ensure_may_reassign(
+            conn,
+            caller,
+            id,
+            (&before.role, before.active),
+            (&after.role, after.active),
+        )?;
         if_match.check(before.version)?;
         if after == before {
             return Ok(before);

@@ -3,7 +3,7 @@
 use super::dto::{Staff, StaffCreate, StaffKind, StaffUpdate};
 use super::repo::{self, NewStaff, StaffChanges};
 use crate::audit::{self, Actor, Subject};
-use crate::auth::grants::{self, ensure_may_give, ensure_may_manage, ensure_role};
+use crate::auth::grants::{self, ensure_may_give, ensure_role};
 use crate::auth::{password, refresh, Caller};
 use crate::db::{self, DbConn, RowKey};
 use crate::error::{ApiError, ErrorCode};
@@ -129,14 +129,14 @@ pub fn update(
         merge(&mut after.role, &patch.role);
         merge(&mut after.active, &patch.active);
         merge(&mut after.reports_to, &patch.reports_to);
-        if after.role != before.role || after.active != before.active {
-            ensure_may_manage(conn, caller, &before.role)?;
-        }
         // The request's own faults (422, 403) come before the record's state (412).
-        if after.role != before.role {
-            ensure_role(conn, &after.role)?;
-            ensure_may_give(conn, caller, Some(id), &after.role)?;
-        }
+        grants::ensure_may_reassign(
+            conn,
+            caller,
+            id,
+            (&before.role, before.active),
+            (&after.role, after.active),
+        )?;
         if let Some(manager) = after.reports_to.filter(|m| Some(*m) != before.reports_to) {
             ensure_manager(conn, Some(id), manager)?;
         }
