@@ -107,6 +107,18 @@ record "Suits, PostgreSQL, all unchanged" "$ms" "$rss" "$answer"
 [[ $(psql_db -At -c "SELECT count(*) FROM clients") == "$ROWS" ]] || die "the import did not write every row"
 stop_server "$SERVER_PID"
 
+# The floor an import with an audit trail cannot go below: COPY of the same client rows
+# and of the audit events the import wrote for them, each into a scratch table of its
+# table's shape (indexes included), one after the other as the import writes them.
+psql_db -c "\\copy (SELECT occurred_at, actor_id, action, resource_type, resource_id, changes, request_id, client_id, account_id FROM audit_events WHERE action = 'clients.create') TO '$TMP/audit.csv' WITH (FORMAT csv, HEADER true)" >/dev/null
+psql_db -c "CREATE TABLE copy_clients (LIKE clients INCLUDING ALL)" -c "CREATE TABLE copy_audit (LIKE audit_events INCLUDING ALL)" >/dev/null
+log "COPY of the rows and of their audit events (load $(loadavg))"
+started=$(now_ms)
+psql_db -c "\\copy copy_clients (name, legal_name, industry, website, status, health, health_note, primary_contact_name, primary_contact_email, primary_contact_phone, external_ref, name_key, created_at, updated_at) FROM '$TMP/copy.csv' WITH (FORMAT csv, HEADER true)" >/dev/null
+psql_db -c "\\copy copy_audit (occurred_at, actor_id, action, resource_type, resource_id, changes, request_id, client_id, account_id) FROM '$TMP/audit.csv' WITH (FORMAT csv, HEADER true)" >/dev/null
+AUDITED_COPY_MS=$(($(now_ms) - started))
+psql_db -c "DROP TABLE copy_clients" -c "DROP TABLE copy_audit" >/dev/null
+
 # SQLite: the same server on a file of its own.
 SUITS_ENV+=(DATABASE_URL="sqlite://$TMP/suits.db")
 start_server suits "http://127.0.0.1:$SUITS_PORT/readyz" "$TMP/suits-sqlite.log" \
@@ -125,6 +137,10 @@ stop_server "$SERVER_PID"
     printf '| PostgreSQL COPY (scratch table of the same shape) | %s s | %s | 1.0x | | |\n' \
         "$(python3 -c "print(f'{$COPY_MS / 1000:.2f}')")" \
         "$(python3 -c "print(f'{$ROWS / ($COPY_MS / 1000):,.0f}')")"
+    printf '| PostgreSQL COPY of the rows and of their audit events | %s s | %s | %s | | |\n' \
+        "$(python3 -c "print(f'{$AUDITED_COPY_MS / 1000:.2f}')")" \
+        "$(python3 -c "print(f'{$ROWS / ($AUDITED_COPY_MS / 1000):,.0f}')")" \
+        "$(python3 -c "print(f'{$AUDITED_COPY_MS / $COPY_MS:.1f}x')")"
     printf '%s\n' "${results[@]}"
 } | tee "$REPORT"
 log "written to $REPORT"
