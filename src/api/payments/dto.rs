@@ -238,11 +238,19 @@ pub struct PaymentFilter {
     pub overdue: Option<bool>,
 }
 
-/// Payments are listed by when they were requested (the default) or last changed.
+/// Payments are listed by when they were requested (the default), last changed, or
+/// by due date (`due_date`: the earliest first, those without one after all others).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaymentSort {
     CreatedAt,
     UpdatedAt,
+    DueDate,
+}
+
+/// Where a payment without a due date sorts by due date: after every real one. The
+/// repo's SQL says the same date (`9999-12-31`).
+pub fn no_due_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date")
 }
 
 impl Sort for PaymentSort {
@@ -250,6 +258,7 @@ impl Sort for PaymentSort {
     const KEYS: &'static [(&'static str, Self)] = &[
         ("created_at", PaymentSort::CreatedAt),
         ("updated_at", PaymentSort::UpdatedAt),
+        ("due_date", PaymentSort::DueDate),
     ];
     const DEFAULT: &'static str = "created_at";
 
@@ -261,6 +270,11 @@ impl Sort for PaymentSort {
         Key::Time(match self {
             PaymentSort::CreatedAt => row.created_at,
             PaymentSort::UpdatedAt => row.updated_at,
+            // A date as the start of its day: cursors carry times.
+            PaymentSort::DueDate => row
+                .due_date
+                .unwrap_or_else(no_due_date)
+                .and_time(chrono::NaiveTime::MIN),
         })
     }
 

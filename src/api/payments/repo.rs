@@ -161,8 +161,19 @@ pub fn list(
         PaymentSort::UpdatedAt => {
             keyset!(query, payments::updated_at, payments::id, after, descending)
         }
+        PaymentSort::DueDate => {
+            let after = after.map(|(at, id)| (at.date(), id));
+            keyset!(query, due_date_key(), payments::id, after, descending)
+        }
     }
     query.limit(list.fetch_limit()).load(conn)
+}
+
+/// The due date as the list orders it: a payment without one after all others (the same
+/// date as `dto::no_due_date`). SQLite keeps dates as `YYYY-MM-DD` text, which the
+/// literal matches; PostgreSQL reads the literal as a date.
+fn due_date_key() -> diesel::expression::SqlLiteral<diesel::sql_types::Date> {
+    sql::<diesel::sql_types::Date>("COALESCE(payments.due_date, '9999-12-31')")
 }
 
 /// The account's payments in `currency` summed by `(status, direction)`, in one query.

@@ -89,3 +89,32 @@ async fn filters_combine_and_overdue_means_incoming_unpaid_and_late() {
     let page = get(&app, exec, "/api/v1/payments?sort=-updated_at&limit=1").await;
     assert_eq!(id(&page["data"][0]), late_paid);
 }
+
+/// The ids of the payments `query` lists, page after page of one, in order.
+async fn walked(app: &TestApp, token: &str, query: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let mut path = format!("/api/v1/payments?limit=1&{query}");
+    loop {
+        let page = get(app, token, &path).await;
+        ids.extend(page["data"].as_array().unwrap().iter().map(id));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/payments?limit=1&{query}&cursor={cursor}"),
+            None => return ids,
+        }
+    }
+}
+
+#[actix_web::test]
+async fn by_due_date_the_earliest_come_first_and_undated_last_page_by_page() {
+    let app = TestApp::spawn().await;
+    let desk = desk(&app, None).await;
+    let exec = &desk.exec.1;
+    let march = due(&app, &desk, "incoming", "2026-03-31").await;
+    let undated = id(&app.payment(exec, desk.account, "incoming", 100).await);
+    let january = due(&app, &desk, "outgoing", "2026-01-31").await;
+    let also_march = due(&app, &desk, "outgoing", "2026-03-31").await;
+    let ascending = vec![january, march, also_march, undated];
+    assert_eq!(walked(&app, exec, "sort=due_date").await, ascending);
+    let descending: Vec<i64> = ascending.iter().rev().copied().collect();
+    assert_eq!(walked(&app, exec, "sort=-due_date").await, descending);
+}
