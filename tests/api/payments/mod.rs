@@ -10,6 +10,7 @@ use crate::helpers::*;
 mod approval;
 mod bad_input;
 mod budget;
+mod contracts;
 mod lists;
 mod races;
 mod request;

@@ -187,3 +187,35 @@ async fn an_approved_payment_can_be_cancelled_but_a_paid_one_cannot() {
     );
     assert_eq!(payment(&app, id(&paid)).await["status"], "paid");
 }
+
+#[actix_web::test]
+async fn a_bad_external_ref_or_reason_is_refused_and_nothing_moves() {
+    let app = TestApp::spawn().await;
+    let desk = desk(&app, None).await;
+    let approved = approved(&app, &desk, "outgoing", 1_000).await;
+    let path = format!("/api/v1/payments/{}/mark-paid", id(&approved));
+    for (external_ref, code) in [
+        (json!(""), "length"),
+        (json!("INV\n1"), "control_character"),
+        (json!("x".repeat(201)), "length"),
+        (json!(null), "type"),
+    ] {
+        let res = app
+            .post(&path)
+            .token(&desk.manager.1)
+            .json(json!({"paid_at": "2026-01-15T10:00:00Z", "external_ref": external_ref}))
+            .send()
+            .await;
+        assert_invalid(&res, "external_ref", code);
+    }
+    let res = app
+        .post(&format!("/api/v1/payments/{}/cancel", id(&approved)))
+        .token(&desk.exec.1)
+        .json(json!({"reason": "x".repeat(2001)}))
+        .send()
+        .await;
+    assert_invalid(&res, "reason", "length");
+    let after = payment(&app, id(&approved)).await;
+    assert_eq!(after["status"], "approved");
+    assert_eq!(after["version"], approved["version"]);
+}
