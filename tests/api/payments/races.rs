@@ -62,3 +62,43 @@ async fn of_fifty_concurrent_cancels_exactly_one_wins() {
     }
     assert_eq!(approval_of(&app, &requested).await["status"], "cancelled");
 }
+
+#[actix_web::test]
+async fn an_external_ref_taken_by_a_concurrent_uncommitted_write_is_a_conflict() {
+    let app = TestApp::spawn().await;
+    let desk = desk(&app, None).await;
+    let insert = format!(
+        "INSERT INTO payments (account_id, client_id, direction, amount_minor, currency, \
+         description, status, requested_by, created_at, updated_at, external_ref) \
+         VALUES ({}, {}, 'incoming', 1, 'EUR', 'Elsewhere', 'pending_approval', 1, \
+         now(), now(), 'INV-RACE')",
+        desk.account, desk.client
+    );
+    let body = json!({
+        "account_id": desk.account, "direction": "incoming",
+        "amount": {"amount_minor": 100, "currency": "EUR"}, "description": "Fee",
+        "external_ref": "INV-RACE"
+    });
+    // PostgreSQL only: SQLite's writers queue one at a time.
+    let Some(res) = app
+        .racing_an_uncommitted_insert(&insert, request(&app, &desk.exec.1, body))
+        .await
+    else {
+        return;
+    };
+    let problem = res.problem(409);
+    assert_eq!(
+        error(&problem, "external_ref")["code"],
+        "unique",
+        "{problem}"
+    );
+    // Only the other write's payment is there; the request left no approval behind.
+    assert_eq!(payments_of(&app, desk.account).await.len(), 1);
+    let approvals = get(
+        &app,
+        &app.admin_token(),
+        &format!("/api/v1/approvals?account_id={}", desk.account),
+    )
+    .await;
+    assert_eq!(approvals["data"], json!([]));
+}
