@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::dto::{Direction, PaymentStatus};
+use super::dto::{PaymentDirection, PaymentStatus};
 use super::repo;
 use crate::api::accounts::dto::Account;
 use crate::api::accounts::repo as accounts;
@@ -80,7 +80,7 @@ pub fn figures(conn: &mut DbConn, account: &Account) -> Result<Budget, ApiError>
     };
     let (mut pending, mut committed, mut spent, mut received) = (0i64, 0i64, 0i64, 0i64);
     for (status, direction, sum) in repo::sums(conn, account.id, &budget.currency)? {
-        let outgoing = direction == Direction::Outgoing.as_str();
+        let outgoing = direction == PaymentDirection::Outgoing.as_str();
         let slot = match PaymentStatus::try_from(status) {
             Ok(PaymentStatus::PendingApproval) if outgoing => &mut pending,
             Ok(PaymentStatus::Approved) if outgoing => &mut committed,

@@ -14,7 +14,7 @@ use crate::time::{rfc3339, rfc3339_opt, Timestamp};
 
 text_enum!(
     /// Which way the money goes: `incoming` from the client, `outgoing` to the client.
-    Direction { Incoming => "incoming", Outgoing => "outgoing" }
+    PaymentDirection { Incoming => "incoming", Outgoing => "outgoing" }
 );
 
 text_enum!(
@@ -76,7 +76,7 @@ pub struct Payment {
     pub client_id: i64,
     /// The contract the payment is made under, if any.
     pub contract_id: Option<i64>,
-    pub direction: Direction,
+    pub direction: PaymentDirection,
     /// More than zero, in the account's budget currency.
     pub amount: Money,
     pub description: String,
@@ -117,7 +117,7 @@ impl TryFrom<PaymentRow> for Payment {
             account_id: row.account_id,
             client_id: row.client_id,
             contract_id: row.contract_id,
-            direction: Direction::try_from(row.direction)?,
+            direction: PaymentDirection::try_from(row.direction)?,
             amount: Money {
                 amount_minor: row.amount_minor,
                 currency: row.currency,
@@ -189,7 +189,7 @@ pub struct PaymentCreate {
     /// An active contract of the account's client (for this account, or the client as a
     /// whole) within the caller's reach; any other id reads as unknown.
     pub contract_id: Option<i64>,
-    pub direction: Direction,
+    pub direction: PaymentDirection,
     /// More than zero and at most 10^18 minor units, in the account's budget currency.
     #[validate(nested)]
     pub amount: Money,
@@ -224,7 +224,7 @@ pub struct PaymentFilter {
     pub account_id: Option<i64>,
     pub client_id: Option<i64>,
     pub contract_id: Option<i64>,
-    pub direction: Option<Direction>,
+    pub direction: Option<PaymentDirection>,
     pub status: Option<PaymentStatus>,
     /// Due on or before this date (`YYYY-MM-DD`). Payments without a due date are left
     /// out.

@@ -140,7 +140,7 @@ pub fn list(
         // Money the client owes and has not paid, past its date.
         let open = [PaymentStatus::PendingApproval, PaymentStatus::Approved].map(|s| s.as_str());
         let late = payments::direction
-            .eq(super::dto::Direction::Incoming.as_str())
+            .eq(super::dto::PaymentDirection::Incoming.as_str())
             .and(payments::status.eq_any(open))
             .and(payments::due_date.lt(today()).assume_not_null())
             .and(payments::due_date.is_not_null());

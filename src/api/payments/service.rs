@@ -6,8 +6,8 @@ use diesel::QueryResult;
 
 use super::budget;
 use super::dto::{
-    Direction, Payment, PaymentAction, PaymentCreate, PaymentFilter, PaymentSort, PaymentStatus,
-    PaymentView,
+    Payment, PaymentAction, PaymentCreate, PaymentDirection, PaymentFilter, PaymentSort,
+    PaymentStatus, PaymentView,
 };
 use super::repo::{self, NewPayment, PaymentState};
 use crate::api::accounts::dto::Account;
@@ -119,7 +119,7 @@ pub fn create(
         }
         let figures = budget::figures(conn, &account)?;
         let needs_director = above_threshold(&account, &input.amount)
-            || (input.direction == Direction::Outgoing
+            || (input.direction == PaymentDirection::Outgoing
                 && figures
                     .remaining_minor()
                     .is_some_and(|remaining| input.amount.amount_minor > remaining));
