@@ -163,3 +163,22 @@ async fn a_description_is_one_line_of_at_most_500_characters() {
     }
     nothing_written(&app, desk.account).await;
 }
+
+#[actix_web::test]
+async fn stages_naming_someone_who_cannot_approve_payments_leave_no_payment_behind() {
+    let app = TestApp::spawn().await;
+    let desk = desk(&app, None).await;
+    let mut bad = body(
+        desk.account,
+        json!({"amount_minor": 100, "currency": "EUR"}),
+    );
+    // The executive holds neither approvals.decide nor payments.approve.
+    bad["stages"] = json!([{"name": "Review", "kind": "internal", "deciders": [desk.exec.0]}]);
+    let res = request(&app, &desk.manager.1, bad).await;
+    let problem = assert_invalid(&res, "stages[0].deciders", "invalid");
+    assert!(
+        problem.to_string().contains("approvals.decide"),
+        "{problem}"
+    );
+    nothing_written(&app, desk.account).await;
+}
