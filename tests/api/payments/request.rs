@@ -149,3 +149,18 @@ async fn a_policy_director_stage_is_the_one_a_payment_gets() {
     );
     assert_eq!(approval["stages"][1]["deciders"], json!([desk.director.0]));
 }
+
+#[actix_web::test]
+async fn a_threshold_in_another_currency_cannot_be_compared_so_a_director_decides() {
+    let app = TestApp::spawn().await;
+    let desk = desk(&app, None).await;
+    let res = app
+        .patch(&format!("/api/v1/accounts/{}", desk.account))
+        .token(&app.admin_token())
+        .json(json!({"payment_approval_threshold": {"amount_minor": 1_000_000, "currency": "USD"}}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let small = app.payment(&desk.exec.1, desk.account, "incoming", 1).await;
+    assert_eq!(stages(&approval_of(&app, &small).await), with_director());
+}
