@@ -10,6 +10,7 @@ pub mod briefs;
 pub mod clients;
 pub mod health;
 pub mod me;
+pub mod payments;
 pub mod roles;
 pub mod rounds;
 pub mod service_accounts;
@@ -38,6 +39,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(rounds::routes)
         .configure(approvals::routes)
         .configure(approval_policies::routes)
+        .configure(payments::routes)
         .configure(audit_events::routes);
 }
 

@@ -18,6 +18,7 @@ mod login_limits;
 mod metrics;
 mod openapi;
 mod outage;
+mod payments;
 mod permissions;
 mod rate_limits;
 mod recipes;

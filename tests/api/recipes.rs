@@ -61,6 +61,13 @@ pub enum Subject {
     Approval,
     /// A pending approval whose open stage is a client stage.
     ClientApproval,
+    /// An account with a budget (EUR), which payments need.
+    BudgetedAccount,
+    /// A payment awaiting approval on a budgeted account, requested by the cast's
+    /// requester.
+    Payment,
+    /// A payment as `Payment`, approved by the admin.
+    ApprovedPayment,
 }
 
 /// How a list shows the subject's records.
@@ -319,6 +326,22 @@ pub const RECIPES: &[Recipe] = &[
         "email": format!("imported.{}@suits.test", c.unique), "full_name": "Imported Hire",
         "role": "account_coordinator", "password": STAFF_PASSWORD
     })),
+    recipe("list_payments", Scoping::List(Subject::Payment, Shows::Id)).query(NEWEST_FIRST)
+        .items("create_payment"),
+    recipe("get_payment", Scoping::Record(Subject::Payment)).path(&[("id", Param::Subject)]),
+    recipe("create_payment", Scoping::CreateUnder("account_id", Subject::BudgetedAccount))
+        .body(|c| json!({
+            "account_id": c.subject, "direction": "outgoing",
+            "amount": {"amount_minor": 125000, "currency": "EUR"},
+            "description": format!("Media buy {}", c.unique)
+        })),
+    recipe("mark_payment_paid", Scoping::Record(Subject::ApprovedPayment))
+        .path(&[("id", Param::Subject)])
+        .body(|c| json!({"paid_at": "2026-01-15T10:00:00Z", "external_ref": format!("INV-{}", c.unique)})),
+    recipe("cancel_payment", Scoping::Record(Subject::Payment)).path(&[("id", Param::Subject)])
+        .body(|_| json!({"reason": "The client paid the supplier directly."})),
+    recipe("get_account_budget", Scoping::Record(Subject::BudgetedAccount))
+        .path(&[("id", Param::Subject)]),
     recipe("list_audit_events", Scoping::List(Account, Shows::AuditTrail))
         .query("?sort=-occurred_at&limit=200")
         // Every change is an event.
@@ -648,6 +671,22 @@ pub async fn stage(app: &TestApp, cast: &Cast, scoping: Scoping, in_scope: Optio
     scene.subject = match subject {
         Subject::Client => Some(client),
         Subject::Account => account,
+        Subject::BudgetedAccount => {
+            let account = account.expect("an account for the budget");
+            app.set_budget(account, crate::payments::BUDGET, None).await;
+            Some(account)
+        }
+        Subject::Payment | Subject::ApprovedPayment => {
+            let account = account.expect("a payment's account");
+            app.set_budget(account, crate::payments::BUDGET, None).await;
+            let requester = app.token_for(cast.requester);
+            let payment = app.payment(&requester, account, "outgoing", 125_000).await;
+            if subject == Subject::ApprovedPayment {
+                let approval = payment["approval_id"].as_i64().expect("its approval");
+                app.approve(&app.admin_token(), approval, 1).await;
+            }
+            Some(id_of(&payment))
+        }
         Subject::Brief => {
             let account = account.expect("a brief's account");
             let brief = app
@@ -683,7 +722,12 @@ async fn staged_work(app: &TestApp, cast: &Cast, subject: Subject, account: i64)
             let stages = json!({"stages": crate::workflow::client_only()});
             app.submit(&requester, id_of(&brief), Some(stages)).await
         }
-        Subject::Client | Subject::Account | Subject::Brief => unreachable!("not work"),
+        Subject::Client
+        | Subject::Account
+        | Subject::Brief
+        | Subject::BudgetedAccount
+        | Subject::Payment
+        | Subject::ApprovedPayment => unreachable!("not work"),
     };
     match subject {
         Subject::Approval | Subject::ClientApproval => brief["approval_id"].as_i64().unwrap(),

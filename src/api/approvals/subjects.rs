@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use super::dto::ApprovalCreate;
 use crate::api::briefs::dto::{Brief, BriefStatus};
 use crate::api::briefs::repo::{self as briefs, BriefColumns};
+use crate::api::payments;
 use crate::api::rounds::dto::{Round, RoundStatus};
 use crate::api::rounds::repo as rounds;
 use crate::approval::{Approval, ApprovalStatus, Opening, SubjectType};
@@ -40,9 +41,15 @@ pub fn opening<'a>(
         SubjectType::CreativeRound => {
             rounds::find(conn, id, visibility)?.ok_or_else(|| unknown("creative round"))?
         }
-        // Contracts and payments open theirs once they exist: until then, none is known.
+        // Contracts open theirs once they exist: until then, none is known.
         SubjectType::Contract => return Err(unknown("contract")),
-        SubjectType::Payment => return Err(unknown("payment")),
+        SubjectType::Payment => {
+            return Err(ApiError::invalid(
+                "subject_type",
+                ErrorCode::Invalid,
+                "a payment's approval is opened by requesting the payment: POST /api/v1/payments",
+            ))
+        }
     };
     if round.status != RoundStatus::Presented {
         return Err(ApiError::conflict(format!(
@@ -106,7 +113,8 @@ pub fn settle(
             };
             update_round(conn, actor, &round, status, approval_id, at)
         }
-        SubjectType::Contract | SubjectType::Payment => Ok(()),
+        SubjectType::Payment => payments::subject::settle(conn, actor, approval, at),
+        SubjectType::Contract => Ok(()),
     }
 }
 
