@@ -106,6 +106,9 @@ pub fn create(
         }
     }
     let payment = db::write_tx(conn, |conn| {
+        // The account's row locked: two requests at once cannot both fit in what remains
+        // of its budget, and so both escape a director stage.
+        db::lock_row(conn, "accounts", db::RowKey::Id(input.account_id))?;
         let Some(account) = accounts::find(conn, input.account_id, visibility)? else {
             return Err(ApiError::invalid(
                 "account_id",
