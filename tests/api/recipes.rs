@@ -340,6 +340,13 @@ pub const RECIPES: &[Recipe] = &[
         .body(|c| json!({"paid_at": "2026-01-15T10:00:00Z", "external_ref": format!("INV-{}", c.unique)})),
     recipe("cancel_payment", Scoping::Record(Subject::Payment)).path(&[("id", Param::Subject)])
         .body(|_| json!({"reason": "The client paid the supplier directly."})),
+    recipe("import_payments", Scoping::CreateUnder("account_id", Subject::BudgetedAccount))
+        .ndjson()
+        .body(|c| json!({
+            "account_id": c.subject, "direction": "incoming",
+            "amount": {"amount_minor": 90000, "currency": "EUR"},
+            "description": format!("Imported fee {}", c.unique)
+        })),
     recipe("get_account_budget", Scoping::Record(Subject::BudgetedAccount))
         .path(&[("id", Param::Subject)]),
     recipe("list_audit_events", Scoping::List(Account, Shows::AuditTrail))

@@ -190,7 +190,7 @@ pub struct PaymentCreate {
     /// whole) within the caller's reach; any other id reads as unknown.
     pub contract_id: Option<i64>,
     pub direction: PaymentDirection,
-    /// More than zero and at most 10^18 minor units, in the account's budget currency.
+    /// More than zero and at most 10^15 minor units, in the account's budget currency.
     #[validate(nested)]
     pub amount: Money,
     /// 1 to 500 characters, one line.

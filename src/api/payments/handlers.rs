@@ -1,9 +1,11 @@
 use actix_web::{get, post, web, HttpResponse};
 
 use super::dto::{Payment, PaymentCreate, PaymentFilter, PaymentPage, PaymentSort, PaymentView};
+use super::import::PaymentImport;
 use super::service;
 use crate::auth::{perm, Authorized};
 use crate::error::{ApiError, Problem};
+use crate::import::{self as bulk, ImportBody, ImportParams, ImportReport};
 use crate::resource;
 use crate::rest::body::ValidJson;
 use crate::rest::list::ListQuery;
@@ -86,4 +88,47 @@ pub async fn create(
         format!("/api/v1/payments/{}", payment.payment.id),
         &payment,
     ))
+}
+
+/// Import payment requests
+///
+/// Requests payments in bulk, all or nothing: one bad line and nothing is written. Each
+/// line is a payment as `POST /payments` takes it (the account named by `account_id` or
+/// `account_external_ref`), and opens its approval as that request does, with every
+/// rule of it. A payment is never edited: a line that names one already there (by `id`,
+/// or by its `external_ref`) must say what it says, and is then counted unchanged —
+/// so an import retried after a failure requests nothing twice. The answer to a refused
+/// import lists the first 100 errors, each with its line, and counts them all in
+/// `error_count`.
+#[utoipa::path(
+    tag = "imports",
+    operation_id = "import_payments",
+    params(ImportParams),
+    request_body(
+        description = "CSV with a header row (UTF-8, with or without a BOM), or one JSON object per line",
+        content(
+            (String = "text/csv", example = "account_external_ref,direction,amount.amount_minor,amount.currency,description,external_ref\nACC-0042,outgoing,750000,EUR,Media buy,INV-2026-0117\n"),
+            (String = "application/x-ndjson", example = "{\"account_id\": 12, \"direction\": \"outgoing\", \"amount\": {\"amount_minor\": 750000, \"currency\": \"EUR\"}, \"description\": \"Media buy\"}\n"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "Imported (or, on a dry run, checked): what was done", body = ImportReport),
+        (status = 413, description = "The body is larger than `SUITS_IMPORT_MAX_BYTES`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is neither `text/csv` nor `application/x-ndjson`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing was imported: the errors, each with its line", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("payments.request"))),
+)]
+#[post("/imports/payments")]
+pub async fn import_all(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::PaymentsRequest>,
+    body: ImportBody,
+) -> Result<HttpResponse, ApiError> {
+    let report = auth
+        .run(&state.pool, move |conn, access| {
+            bulk::run(conn, &body, PaymentImport::new(&access))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
 }

@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod dto;
 mod handlers;
+mod import;
 pub mod repo;
 pub mod service;
 pub mod subject;
@@ -15,6 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::list)
         .service(handlers::create)
+        .service(handlers::import_all)
         .service(handlers::get_one)
         .service(workflow_handlers::mark_paid)
         .service(workflow_handlers::cancel)
