@@ -18,6 +18,18 @@ use crate::import::{Importer, Kind, Line, Seen, Shape, Tally};
 /// The column that names the account by its `external_ref` instead of its id.
 const ACCOUNT_REF: &str = "account_external_ref";
 
+/// What an export writes of a payment beyond its request: where it stands, which a line
+/// does not set. Read past, so that an export sent back is unchanged.
+const STATE: &[&str] = &[
+    "client_id",
+    "status",
+    "requested_by",
+    "approved_by",
+    "approval_id",
+    "paid_at",
+    "cancel_reason",
+];
+
 pub struct PaymentImport {
     caller: Caller,
     visibility: Visibility,
@@ -79,6 +91,9 @@ impl PaymentImport {
     ) -> Result<(), ApiError> {
         let n = line.number;
         let id = line.take_id(tally);
+        for name in STATE {
+            line.fields.remove(*name);
+        }
         if !self.resolve_account(conn, &mut line, tally)? {
             return Ok(());
         }
