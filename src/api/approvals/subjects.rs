@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use super::dto::ApprovalCreate;
 use crate::api::briefs::dto::{Brief, BriefStatus};
 use crate::api::briefs::repo::{self as briefs, BriefColumns};
+use crate::api::contracts::subject as contracts;
 use crate::api::rounds::dto::{Round, RoundStatus};
 use crate::api::rounds::repo as rounds;
 use crate::approval::{Approval, ApprovalStatus, Opening, SubjectType};
@@ -40,8 +41,12 @@ pub fn opening<'a>(
         SubjectType::CreativeRound => {
             rounds::find(conn, id, visibility)?.ok_or_else(|| unknown("creative round"))?
         }
-        // Contracts and payments open theirs once they exist: until then, none is known.
-        SubjectType::Contract => return Err(unknown("contract")),
+        SubjectType::Contract => return Err(ApiError::invalid(
+            "subject_type",
+            ErrorCode::Invalid,
+            "a contract's approval is opened by submitting the contract: POST /api/v1/contracts/{id}/submit",
+        )),
+        // Payments open theirs once they exist: until then, none is known.
         SubjectType::Payment => return Err(unknown("payment")),
     };
     if round.status != RoundStatus::Presented {
@@ -106,7 +111,8 @@ pub fn settle(
             };
             update_round(conn, actor, &round, status, approval_id, at)
         }
-        SubjectType::Contract | SubjectType::Payment => Ok(()),
+        SubjectType::Contract => contracts::settle(conn, actor, approval, at),
+        SubjectType::Payment => Ok(()),
     }
 }
 
