@@ -327,7 +327,7 @@ pub const RECIPES: &[Recipe] = &[
         .body(|_| json!({"terminated_on": "2026-06-30", "reason": "Moved in-house."})),
     recipe("list_approval_policies", Scoping::None),
     recipe("get_approval_policy", Scoping::None).path(&[("subject_type", Fixed("contract"))]),
-    // Contracts have no approvals yet, so no other case meets the policy's new stages.
+    // Contract cases only submit (any internal and client stages do) or name their stages.
     recipe("replace_approval_policy", Scoping::None)
         .path(&[("subject_type", Fixed("contract"))])
         .body(|c| json!({"stages": [

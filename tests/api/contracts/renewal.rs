@@ -190,3 +190,46 @@ async fn a_termination_before_the_start_is_refused() {
         .await;
     assert_invalid(&res, "terminated_on", "invalid");
 }
+
+#[actix_web::test]
+async fn a_client_wide_contract_files_its_approval_under_the_first_account() {
+    let app = TestApp::spawn().await;
+    let desk = desk(&app).await;
+    let admin = app.admin_token();
+    let wide = app
+        .contract(&desk.manager.1, body(&desk, json!({"account_id": null})))
+        .await;
+    let active = app.activate_contract(&desk.manager.1, id(&wide)).await;
+    let approval = app
+        .get(&format!("/api/v1/approvals/{}", active["approval_id"]))
+        .token(&admin)
+        .send()
+        .await
+        .json();
+    assert_eq!(approval["account_id"], desk.account, "{approval}");
+
+    let lone = app
+        .client(&format!("Lone {}", uuid::Uuid::new_v4().simple()))
+        .await;
+    let changes = json!({"client_id": id(&lone), "account_id": null});
+    let draft = app.contract(&admin, body(&desk, changes)).await;
+    let res = app
+        .post(&format!("{CONTRACTS}/{}/submit", id(&draft)))
+        .token(&admin)
+        .send()
+        .await;
+    let problem = res.problem(409);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("has no account"),
+        "{problem}"
+    );
+    let res = app
+        .get(&format!("{CONTRACTS}/{}", id(&draft)))
+        .token(&admin)
+        .send()
+        .await;
+    assert_eq!(res.json()["status"], "draft");
+}
