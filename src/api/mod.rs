@@ -8,6 +8,7 @@ pub mod audit_events;
 pub mod auth;
 pub mod briefs;
 pub mod clients;
+pub mod contracts;
 pub mod health;
 pub mod me;
 pub mod payments;
@@ -40,6 +41,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(approvals::routes)
         .configure(approval_policies::routes)
         .configure(payments::routes)
+        .configure(contracts::routes)
         .configure(audit_events::routes);
 }
 

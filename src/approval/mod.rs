@@ -11,7 +11,7 @@ mod stages;
 pub mod store;
 
 pub use model::*;
-pub use stages::{note, StageSpec, Stages, MAX_STAGES};
+pub use stages::{note, StageSpec, Stages, Submission, MAX_STAGES};
 
 use chrono::{NaiveDate, NaiveDateTime};
 

@@ -139,3 +139,21 @@ pub fn note(value: &str) -> Result<(), ValidationError> {
     }
     Ok(())
 }
+
+/// What a submission (`POST /briefs/{id}/submit`, `POST /contracts/{id}/submit`) may say
+/// of the approval it opens; the body may be left out.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"due_date": "2026-02-10", "note": "Please review before Friday's call."}))]
+pub struct Submission {
+    /// The approval's stages, in order; left out, the subject type's policy.
+    #[validate(nested)]
+    pub stages: Option<Stages>,
+    /// When a decision is wanted, `YYYY-MM-DD`.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_date: Option<chrono::NaiveDate>,
+    /// Up to 2,000 characters.
+    #[validate(custom(function = super::note))]
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
+}

@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod briefs;
 mod clients;
+mod contracts;
 mod conventions;
 mod cors;
 mod errors;

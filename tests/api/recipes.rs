@@ -68,6 +68,10 @@ pub enum Subject {
     Payment,
     /// A payment as `Payment`, approved by the admin.
     ApprovedPayment,
+    /// A draft contract on the case's account.
+    Contract,
+    /// A contract on the case's account, approved through both stages: active.
+    ActiveContract,
 }
 
 /// How a list shows the subject's records.
@@ -308,9 +312,29 @@ pub const RECIPES: &[Recipe] = &[
     recipe("my_approvals", Scoping::List(Subject::ClientApproval, Shows::Id))
         .query(NEWEST_FIRST)
         .items("create_approval"),
+    recipe("list_contracts", Scoping::List(Subject::Contract, Shows::Id)).query(NEWEST_FIRST)
+        .items("create_contract"),
+    recipe("get_contract", Scoping::Record(Subject::Contract)).path(&[("id", Param::Subject)]),
+    recipe("create_contract", Scoping::CreateUnder("client_id", Client)).body(|c| json!({
+        "client_id": c.subject, "title": format!("Created contract {}", c.unique),
+        "kind": "project", "start_date": "2026-01-01", "end_date": "2026-12-31",
+        "value": {"amount_minor": 1000000, "currency": "EUR"}
+    })),
+    recipe("update_contract", Scoping::Record(Subject::Contract))
+        .path(&[("id", Param::Subject)]).body(|_| json!({"notice_days": 30})),
+    recipe("delete_contract", Scoping::Record(Subject::Contract)).path(&[("id", Param::Subject)]),
+    recipe("submit_contract", Scoping::Record(Subject::Contract))
+        .path(&[("id", Param::Subject)])
+        .body(|_| json!({"note": "Please review before Friday."})),
+    recipe("renew_contract", Scoping::Record(Subject::ActiveContract))
+        .path(&[("id", Param::Subject)])
+        .body(|_| json!({"title": "Renewed contract"})),
+    recipe("terminate_contract", Scoping::Record(Subject::ActiveContract))
+        .path(&[("id", Param::Subject)])
+        .body(|_| json!({"terminated_on": "2026-06-30", "reason": "Moved in-house."})),
     recipe("list_approval_policies", Scoping::None),
     recipe("get_approval_policy", Scoping::None).path(&[("subject_type", Fixed("contract"))]),
-    // Contracts have no approvals yet, so no other case meets the policy's new stages.
+    // Contract cases only submit (any internal and client stages do) or name their stages.
     recipe("replace_approval_policy", Scoping::None)
         .path(&[("subject_type", Fixed("contract"))])
         .body(|c| json!({"stages": [
@@ -694,6 +718,13 @@ pub async fn stage(app: &TestApp, cast: &Cast, scoping: Scoping, in_scope: Optio
             }
             Some(id_of(&payment))
         }
+        Subject::Contract | Subject::ActiveContract => {
+            let account = account.expect("a contract's account");
+            let requester = app.token_for(cast.requester);
+            let active = subject == Subject::ActiveContract;
+            let contract = app.case_contract(&requester, client, account, active).await;
+            Some(id_of(&contract))
+        }
         Subject::Brief => {
             let account = account.expect("a brief's account");
             let brief = app
@@ -734,7 +765,9 @@ async fn staged_work(app: &TestApp, cast: &Cast, subject: Subject, account: i64)
         | Subject::Brief
         | Subject::BudgetedAccount
         | Subject::Payment
-        | Subject::ApprovedPayment => unreachable!("not work"),
+        | Subject::ApprovedPayment
+        | Subject::Contract
+        | Subject::ActiveContract => unreachable!("not work"),
     };
     match subject {
         Subject::Approval | Subject::ClientApproval => brief["approval_id"].as_i64().unwrap(),

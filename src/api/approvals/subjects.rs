@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use super::dto::ApprovalCreate;
 use crate::api::briefs::dto::{Brief, BriefStatus};
 use crate::api::briefs::repo::{self as briefs, BriefColumns};
+use crate::api::contracts::subject as contracts;
 use crate::api::payments;
 use crate::api::rounds::dto::{Round, RoundStatus};
 use crate::api::rounds::repo as rounds;
@@ -41,8 +42,11 @@ pub fn opening<'a>(
         SubjectType::CreativeRound => {
             rounds::find(conn, id, visibility)?.ok_or_else(|| unknown("creative round"))?
         }
-        // Contracts open theirs once they exist: until then, none is known.
-        SubjectType::Contract => return Err(unknown("contract")),
+        SubjectType::Contract => return Err(ApiError::invalid(
+            "subject_type",
+            ErrorCode::Invalid,
+            "a contract's approval is opened by submitting the contract: POST /api/v1/contracts/{id}/submit",
+        )),
         SubjectType::Payment => {
             return Err(ApiError::invalid(
                 "subject_type",
@@ -113,8 +117,8 @@ pub fn settle(
             };
             update_round(conn, actor, &round, status, approval_id, at)
         }
+        SubjectType::Contract => contracts::settle(conn, actor, approval, at),
         SubjectType::Payment => payments::subject::settle(conn, actor, approval, at),
-        SubjectType::Contract => Ok(()),
     }
 }
 

@@ -2,14 +2,10 @@
 //! production, delivery and cancellation. Each is one transaction and one conditional
 //! update: of concurrent attempts exactly one finds the brief in a starting state.
 
-use serde::Deserialize;
-use utoipa::ToSchema;
-use validator::Validate;
-
 use super::dto::{Brief, BriefStatus, BriefView};
 use super::versions;
 use crate::api::rounds;
-use crate::approval::{self, Opening, Stages, SubjectType};
+use crate::approval::{self, Opening, SubjectType, Submission};
 use crate::audit::{self, Actor};
 use crate::auth::{Caller, Visibility};
 use crate::db::{self, DbConn};
@@ -17,23 +13,6 @@ use crate::error::ApiError;
 use crate::resource::{self, Changed};
 use crate::time::now;
 use crate::versioned;
-
-/// What a submission may say of the approval it opens; the body may be left out.
-#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"due_date": "2026-02-10", "note": "Please review before Friday's call."}))]
-pub struct BriefSubmit {
-    /// The approval's stages, in order; left out, the `brief` policy's.
-    #[validate(nested)]
-    pub stages: Option<Stages>,
-    /// When a decision is wanted, `YYYY-MM-DD`.
-    #[schema(value_type = Option<String>, format = Date)]
-    pub due_date: Option<chrono::NaiveDate>,
-    /// Up to 2,000 characters.
-    #[validate(custom(function = approval::note))]
-    #[schema(max_length = 2000)]
-    pub note: Option<String>,
-}
 
 /// Submits a brief in `draft` or `changes_requested`: its content frozen as the next
 /// version, its approval opened (the policy's stages unless given), and the brief
@@ -43,7 +22,7 @@ pub fn submit(
     caller: &Caller,
     visibility: Visibility,
     id: i64,
-    input: BriefSubmit,
+    input: Submission,
 ) -> Result<BriefView, ApiError> {
     let at = now();
     let actor = Actor::from(caller);

@@ -2,7 +2,8 @@ use actix_web::{get, post, web, HttpResponse};
 
 use super::dto::{Brief, BriefView};
 use super::versions::{self, BriefVersion, BriefVersionList};
-use super::workflow::{self, BriefSubmit};
+use super::workflow;
+use crate::approval::Submission;
 use crate::auth::{perm, Authorized};
 use crate::error::{ApiError, Problem};
 use crate::resource;
@@ -21,7 +22,7 @@ use crate::AppState;
     tag = "briefs",
     operation_id = "submit_brief",
     params(("id" = i64, Path, description = "Brief id")),
-    request_body(content = Option<BriefSubmit>, description = "The approval's stages, due date and note; may be left out"),
+    request_body(content = Option<Submission>, description = "The approval's stages, due date and note; may be left out"),
     responses(
         (status = 200, description = "The submitted brief", body = BriefView),
         (status = 409, description = "The brief is not in draft or changes_requested", body = Problem, content_type = "application/problem+json"),
@@ -33,7 +34,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     auth: Authorized<perm::BriefsSubmit>,
     id: params::Path<i64>,
-    OptionalJson(body): OptionalJson<BriefSubmit>,
+    OptionalJson(body): OptionalJson<Submission>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let brief = auth

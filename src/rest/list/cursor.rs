@@ -13,6 +13,7 @@ impl Key {
         match self {
             Key::Text(text) => text.clone().into(),
             Key::Time(at) => format_time(at).into(),
+            Key::Date(day) => day.to_string().into(),
             Key::Id => serde_json::Value::Null,
         }
     }
@@ -22,6 +23,10 @@ impl Key {
         match kind {
             KeyKind::Text => value.as_str().map(|t| Key::Text(t.to_owned())),
             KeyKind::Time => value.as_str().and_then(read_time).map(Key::Time),
+            KeyKind::Date => value
+                .as_str()
+                .and_then(|day| day.parse().ok())
+                .map(Key::Date),
             KeyKind::Id => Some(Key::Id),
         }
     }

@@ -121,6 +121,8 @@ impl<R: Named + 'static> Sort for ByNameOrTime<R> {
 pub enum KeyKind {
     Text,
     Time,
+    /// A calendar day, `YYYY-MM-DD`.
+    Date,
     /// Nothing beyond the id.
     Id,
 }
@@ -130,6 +132,7 @@ pub enum KeyKind {
 pub enum Key {
     Text(String),
     Time(NaiveDateTime),
+    Date(chrono::NaiveDate),
     Id,
 }
 
@@ -189,6 +192,17 @@ impl<F, S: Sort> ListQuery<F, S> {
                 key: Key::Time(at),
                 id,
             }) => Some((*at, *id)),
+            _ => None,
+        }
+    }
+
+    /// The position after which a date-keyed order goes on.
+    pub fn after_date(&self) -> Option<(chrono::NaiveDate, i64)> {
+        match &self.after {
+            Some(After {
+                key: Key::Date(day),
+                id,
+            }) => Some((*day, *id)),
             _ => None,
         }
     }

@@ -1,0 +1,24 @@
+//! `/api/v1/contracts`: contracts with the clients, their approval, renewal and
+//! termination, and the renewal pipeline.
+
+mod bodies;
+pub mod dto;
+mod handlers;
+pub mod repo;
+pub mod service;
+pub mod subject;
+pub mod workflow;
+mod workflow_handlers;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::list)
+        .service(handlers::create)
+        .service(handlers::get_one)
+        .service(handlers::update)
+        .service(handlers::delete)
+        .service(workflow_handlers::submit)
+        .service(workflow_handlers::renew)
+        .service(workflow_handlers::terminate);
+}
