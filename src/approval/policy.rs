@@ -19,8 +19,8 @@ use crate::time::rfc3339;
 #[schema(example = json!({
     "subject_type": "brief",
     "stages": [
-        {"name": "Internal review", "kind": "internal", "rule": "any", "deciders": []},
-        {"name": "Client sign-off", "kind": "client", "rule": "any", "deciders": []}
+        {"name": "Internal review", "kind": "internal", "rule": "any", "deciders": [], "director": false},
+        {"name": "Client sign-off", "kind": "client", "rule": "any", "deciders": [], "director": false}
     ],
     "version": 1, "updated_at": "2026-01-22T09:00:00Z"
 }))]

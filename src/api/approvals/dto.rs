@@ -31,9 +31,9 @@ text_enum!(
     "created_at": "2026-02-01T09:00:00Z", "updated_at": "2026-02-01T09:00:00Z",
     "stages": [
         {"position": 1, "name": "Internal review", "kind": "internal", "rule": "any",
-         "deciders": [], "status": "pending", "decided_at": null, "decisions": []},
+         "deciders": [], "director": false, "status": "pending", "decided_at": null, "decisions": []},
         {"position": 2, "name": "Client sign-off", "kind": "client", "rule": "any",
-         "deciders": [], "status": "waiting", "decided_at": null, "decisions": []}
+         "deciders": [], "director": false, "status": "waiting", "decided_at": null, "decisions": []}
     ],
     "overdue": false, "allowed_actions": ["decide", "cancel"]
 }))]
