@@ -279,14 +279,32 @@ pub fn change<R: Changed>(
             return Ok(before);
         }
         R::check(conn, &before, &after)?;
-        let updated = versioned::written(&what::<R>(id), R::write(conn, &before, &after)?)?;
-        let subject = updated.subject();
-        let actor = Actor::from(caller);
-        audit::write(conn, &actor, verb, subject, Some(&before), Some(&updated))?;
-        Ok::<_, ApiError>(updated)
+        write(conn, &Actor::from(caller), verb, &before, &after)
     })?;
     // After a write, ask afresh (see `views`): the change may take the record out of reach.
     view(conn, caller, Visibility::All, record)
+}
+
+/// The conditional write of a record read for change (412 if another writer won) and its
+/// audit event `<resource_type>.<verb>`: how every change and every state transition
+/// ends.
+pub fn write<R: Changed>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    verb: &str,
+    before: &R,
+    after: &R,
+) -> Result<R, ApiError> {
+    let updated = versioned::written(&what::<R>(before.id()), R::write(conn, before, after)?)?;
+    audit::write(
+        conn,
+        actor,
+        verb,
+        updated.subject(),
+        Some(before),
+        Some(&updated),
+    )?;
+    Ok(updated)
 }
 
 /// One delete, in one transaction: the record read for change within `visibility`,

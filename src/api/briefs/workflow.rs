@@ -6,13 +6,12 @@ use super::dto::{Brief, BriefStatus, BriefView};
 use super::versions;
 use crate::api::rounds;
 use crate::approval::{self, Opening, SubjectType, Submission};
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
 use crate::auth::{Caller, Visibility};
 use crate::db::{self, DbConn};
 use crate::error::ApiError;
-use crate::resource::{self, Changed};
+use crate::resource;
 use crate::time::now;
-use crate::versioned;
 
 /// Submits a brief in `draft` or `changes_requested`: its content frozen as the next
 /// version, its approval opened (the policy's stages unless given), and the brief
@@ -55,7 +54,7 @@ pub fn submit(
             approval_id: Some(approval.id),
             ..before.clone()
         };
-        write(conn, &actor, "submit", &before, &after)
+        resource::write(conn, &actor, "submit", &before, &after)
     })?;
     resource::view(conn, caller, Visibility::All, brief)
 }
@@ -79,7 +78,7 @@ pub fn start_production(
             status: BriefStatus::InProduction,
             ..before.clone()
         };
-        write(
+        resource::write(
             conn,
             &Actor::from(caller),
             "start_production",
@@ -116,7 +115,7 @@ pub fn deliver(
             status: BriefStatus::Delivered,
             ..before.clone()
         };
-        write(conn, &Actor::from(caller), "deliver", &before, &after)
+        resource::write(conn, &Actor::from(caller), "deliver", &before, &after)
     })?;
     resource::view(conn, caller, Visibility::All, brief)
 }
@@ -155,7 +154,7 @@ pub fn cancel(
             status: BriefStatus::Cancelled,
             ..before.clone()
         };
-        write(conn, &actor, "cancel", &before, &after)
+        resource::write(conn, &actor, "cancel", &before, &after)
     })?;
     resource::view(conn, caller, Visibility::All, brief)
 }
@@ -167,27 +166,4 @@ fn wrong_state(brief: &Brief, rule: &str) -> ApiError {
         brief.id,
         brief.status.as_str()
     ))
-}
-
-/// The conditional write of a brief read for change (412 if another writer won — it
-/// cannot, the row being locked — but the write says so rather than assume it) and its
-/// audit event `briefs.<verb>`.
-fn write(
-    conn: &mut DbConn,
-    actor: &Actor,
-    verb: &str,
-    before: &Brief,
-    after: &Brief,
-) -> Result<Brief, ApiError> {
-    let what = resource::what::<Brief>(before.id);
-    let updated = versioned::written(&what, Brief::write(conn, before, after)?)?;
-    audit::write(
-        conn,
-        actor,
-        verb,
-        updated.subject(),
-        Some(before),
-        Some(&updated),
-    )?;
-    Ok(updated)
 }

@@ -14,9 +14,8 @@ use crate::audit::{self, Actor};
 use crate::auth::{Caller, Visibility};
 use crate::db::{self, DbConn};
 use crate::error::{ApiError, ErrorCode};
-use crate::resource::{self, Changed};
+use crate::resource;
 use crate::time::now;
-use crate::versioned;
 
 /// Submits a draft for approval: its approval opened (the `contract` policy's stages
 /// unless given) on the version the submit writes, and the contract `pending_approval`,
@@ -65,7 +64,7 @@ pub fn submit(
             approval_id: Some(approval.id),
             ..before.clone()
         };
-        write(conn, &actor, "submit", &before, &after)
+        resource::write(conn, &actor, "submit", &before, &after)
     })?;
     resource::view(conn, caller, Visibility::All, contract)
 }
@@ -168,7 +167,7 @@ pub fn terminate(
             termination_reason: Some(input.reason.trim().to_owned()),
             ..before.clone()
         };
-        write(conn, &Actor::from(caller), "terminate", &before, &after)
+        resource::write(conn, &Actor::from(caller), "terminate", &before, &after)
     })?;
     resource::view(conn, caller, Visibility::All, contract)
 }
@@ -179,29 +178,6 @@ fn beyond_calendar(field: &str) -> ApiError {
         ErrorCode::Invalid,
         "would fall beyond the calendar's last day",
     )
-}
-
-/// The conditional write of a contract read for change (412 if another writer won — it
-/// cannot, the row being locked — but the write says so rather than assume it) and its
-/// audit event `contracts.<verb>`.
-pub fn write(
-    conn: &mut DbConn,
-    actor: &Actor,
-    verb: &str,
-    before: &Contract,
-    after: &Contract,
-) -> Result<Contract, ApiError> {
-    let what = resource::what::<Contract>(before.id);
-    let updated = versioned::written(&what, Contract::write(conn, before, after)?)?;
-    audit::write(
-        conn,
-        actor,
-        verb,
-        subject(&updated),
-        Some(before),
-        Some(&updated),
-    )?;
-    Ok(updated)
 }
 
 /// Used by the approval settling: the same write at a given time.
