@@ -371,6 +371,12 @@ pub const RECIPES: &[Recipe] = &[
             "amount": {"amount_minor": 90000, "currency": "EUR"},
             "description": format!("Imported fee {}", c.unique)
         })),
+    recipe("import_contracts", Scoping::CreateUnder("client_id", Client)).ndjson()
+        .body(|c| json!({
+            "client_id": c.subject, "title": format!("Imported contract {}", c.unique),
+            "kind": "project", "start_date": "2026-01-01", "end_date": "2026-12-31",
+            "value": {"amount_minor": 1000000, "currency": "EUR"}
+        })),
     recipe("get_account_budget", Scoping::Record(Subject::BudgetedAccount))
         .path(&[("id", Param::Subject)]),
     recipe("list_audit_events", Scoping::List(Account, Shows::AuditTrail))

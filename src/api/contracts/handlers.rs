@@ -4,9 +4,11 @@ use super::dto::{
     Contract, ContractCreate, ContractFilter, ContractPage, ContractSort, ContractUpdate,
     ContractView,
 };
+use super::import::ContractImport;
 use super::service;
 use crate::auth::{perm, Authorized};
 use crate::error::{ApiError, Problem};
+use crate::import::{self as bulk, ImportBody, ImportParams, ImportReport};
 use crate::resource;
 use crate::rest::body::ValidJson;
 use crate::rest::list::ListQuery;
@@ -91,6 +93,52 @@ pub async fn create(
         format!("/api/v1/contracts/{}", contract.contract.id),
         &contract,
     ))
+}
+
+/// Import contracts
+///
+/// Creates and edits contracts in bulk, all or nothing: one bad line and nothing is
+/// written. Each line is a contract as `POST /contracts` takes it (the client named by
+/// `client_id` or `client_external_ref`, the account by `account_id` or
+/// `account_external_ref`), with every rule of it. A line with an `id`, or else with the
+/// `external_ref` of a contract within reach, is about that contract: as it is, it is
+/// counted unchanged; otherwise it is edited as `PATCH /contracts/{id}` edits it, which
+/// only a draft allows, and never moved to another client or account. Any other line
+/// creates a draft. The columns an export writes that a create does not take (`status`,
+/// `notice_deadline`, `approval_id`…) are read past, so an export sent back is
+/// unchanged. The answer to a refused import lists the first 100 errors, each with its
+/// line, and counts them all in `error_count`.
+#[utoipa::path(
+    tag = "imports",
+    operation_id = "import_contracts",
+    params(ImportParams),
+    request_body(
+        description = "CSV with a header row (UTF-8, with or without a BOM), or one JSON object per line",
+        content(
+            (String = "text/csv", example = "client_external_ref,account_external_ref,title,kind,start_date,end_date,value.amount_minor,value.currency,auto_renew,notice_days,renewal_term_months,external_ref\nCRM-0042,ACC-0042,Acme retainer 2026,retainer,2026-01-01,2026-12-31,24000000,EUR,true,90,12,SF-000123\n"),
+            (String = "application/x-ndjson", example = "{\"client_id\": 42, \"account_id\": 12, \"title\": \"Acme retainer 2026\", \"kind\": \"retainer\", \"start_date\": \"2026-01-01\", \"end_date\": \"2026-12-31\", \"value\": {\"amount_minor\": 24000000, \"currency\": \"EUR\"}, \"external_ref\": \"SF-000123\"}\n"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "Imported (or, on a dry run, checked): what was done", body = ImportReport),
+        (status = 413, description = "The body is larger than `SUITS_IMPORT_MAX_BYTES`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is neither `text/csv` nor `application/x-ndjson`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing was imported: the errors, each with its line", body = Problem, content_type = "application/problem+json"),
+    ),
+    extensions(("x-permission" = json!("contracts.write"))),
+)]
+#[post("/imports/contracts")]
+pub async fn import_all(
+    state: web::Data<AppState>,
+    auth: Authorized<perm::ContractsWrite>,
+    body: ImportBody,
+) -> Result<HttpResponse, ApiError> {
+    let report = auth
+        .run(&state.pool, move |conn, access| {
+            bulk::run(conn, &body, ContractImport::new(&access))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
 }
 
 /// Update a contract

@@ -10,6 +10,7 @@ mod accounts;
 mod all_or_nothing;
 mod bodies;
 mod clients;
+mod contracts;
 mod payments;
 mod round_trip;
 mod staff;
