@@ -207,7 +207,8 @@ impl ContractImport {
             return Ok(());
         };
         if contract.status != ContractStatus::Draft {
-            // The words of the 409 `PATCH` answers, on the field that would change.
+            // What `PATCH` refuses with a 409, as a line error on the field that would
+            // change, with the code `Tally::refused` gives a 409.
             let message = format!(
                 "contract {} is {}; only a draft is edited",
                 contract.id,
