@@ -1,8 +1,11 @@
 //! Audit events: every successful mutation records one inside its own transaction, so an
 //! event exists exactly when the change does.
 
+use std::collections::BTreeMap;
+
 use diesel::prelude::*;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::auth::Caller;
@@ -125,11 +128,11 @@ impl NewEvent {
         after: Option<&A>,
     ) -> Self {
         let to_value = |v: Option<Value>| v.unwrap_or(Value::Null);
-        let after = to_value(after.and_then(|a| serde_json::to_value(a).ok()));
-        let changes = match before {
-            None => creation_changes(after),
-            Some(before) => {
-                let before = to_value(serde_json::to_value(before).ok());
+        let changes = match (before, after) {
+            (None, Some(after)) => creation_changes(after),
+            (before, after) => {
+                let before = to_value(before.and_then(|b| serde_json::to_value(b).ok()));
+                let after = to_value(after.and_then(|a| serde_json::to_value(a).ok()));
                 Value::Object(diff(&before, &after)).to_string()
             }
         };
@@ -227,25 +230,32 @@ fn write_copy(conn: &mut diesel::PgConnection, events: &[NewEvent]) -> QueryResu
 }
 
 /// What [`diff`] makes of a creation, written straight from the record: with nothing
-/// before, every field that has a value changed from `null` (the bulk of an import's
-/// events, so no second tree of values is built and compared).
-fn creation_changes(after: Value) -> String {
-    let Value::Object(fields) = after else {
+/// before, every field that has a value changed from `null`. The record is serialized
+/// once and its top-level fields are copied out as they were written, not rebuilt as a
+/// tree of values (a creation is the bulk of an import's events).
+fn creation_changes<R: Serialize>(record: &R) -> String {
+    let json = serde_json::to_string(record).unwrap_or_default();
+    // Sorted by key, as `diff`'s own map writes them. Borrowed, so a key written with an
+    // escape (none of a record's field names) takes the general way below.
+    let fields: Option<BTreeMap<&str, &RawValue>> = serde_json::from_str(&json).ok();
+    let Some(fields) = fields else {
+        let after = serde_json::to_value(record).unwrap_or(Value::Null);
         return Value::Object(diff(&Value::Null, &after)).to_string();
     };
     let mut out = String::with_capacity(512);
     out.push('{');
-    // `Map` keeps its keys sorted, as `diff`'s own map writes them.
-    for (key, value) in fields {
-        if value.is_null() || IGNORED_FIELDS.contains(&key.as_str()) {
+    for (key, value) in &fields {
+        if value.get() == "null" || IGNORED_FIELDS.contains(key) {
             continue;
         }
         if out.len() > 1 {
             out.push(',');
         }
-        out.push_str(&Value::String(key).to_string());
+        out.push('"');
+        out.push_str(key);
+        out.push('"');
         out.push_str(":{\"after\":");
-        out.push_str(&value.to_string());
+        out.push_str(value.get());
         out.push_str(",\"before\":null}");
     }
     out.push('}');
@@ -288,6 +298,6 @@ mod tests {
             "version": 1, "created_at": "2026-01-01T00:00:00Z", "zeta": 0
         });
         let expected = Value::Object(diff(&Value::Null, &record)).to_string();
-        assert_eq!(creation_changes(record), expected);
+        assert_eq!(creation_changes(&record), expected);
     }
 }

@@ -9,7 +9,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 
-use super::lines::{self, Line, Shape, Unreadable};
+use super::lines::{self, Lines, Shape};
 use super::ImportParams;
 use crate::auth::gate::Gate;
 use crate::error::ApiError;
@@ -36,10 +36,7 @@ pub struct ImportBody {
 
 impl ImportBody {
     /// Its lines, one after another (see [`lines::read`]).
-    pub fn lines<'a>(
-        &'a self,
-        shape: &'a Shape,
-    ) -> Result<Box<dyn Iterator<Item = Result<Line, Unreadable>> + 'a>, ApiError> {
+    pub fn lines<'a>(&'a self, shape: &'a Shape) -> Result<Lines<'a>, ApiError> {
         lines::read(self.format, &self.bytes, shape)
     }
 }

@@ -128,13 +128,13 @@ pub struct Line {
 /// A line that could not be read at all.
 pub type Unreadable = (u64, FieldError);
 
+/// The lines of a body, read one after another (on a thread of their own, see
+/// [`super::run`]).
+pub type Lines<'a> = Box<dyn Iterator<Item = Result<Line, Unreadable>> + Send + 'a>;
+
 /// The lines of `body`, one after another; only the one being read is held in memory
 /// besides the body.
-pub fn read<'a>(
-    format: Format,
-    body: &'a [u8],
-    shape: &'a Shape,
-) -> Result<Box<dyn Iterator<Item = Result<Line, Unreadable>> + 'a>, ApiError> {
+pub fn read<'a>(format: Format, body: &'a [u8], shape: &'a Shape) -> Result<Lines<'a>, ApiError> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     match format {
         Format::Csv => csv_lines(body, shape),
@@ -142,10 +142,7 @@ pub fn read<'a>(
     }
 }
 
-fn csv_lines<'a>(
-    body: &'a [u8],
-    shape: &'a Shape,
-) -> Result<Box<dyn Iterator<Item = Result<Line, Unreadable>> + 'a>, ApiError> {
+fn csv_lines<'a>(body: &'a [u8], shape: &'a Shape) -> Result<Lines<'a>, ApiError> {
     let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(body);

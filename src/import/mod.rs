@@ -11,6 +11,8 @@
 mod body;
 pub mod lines;
 
+use std::sync::mpsc::{sync_channel, SyncSender};
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -18,10 +20,10 @@ use validator::Validate;
 
 use crate::db::{self, DbConn};
 use crate::error::{ApiError, ErrorCode, FieldError};
-use crate::rest::body::checked_value;
+use crate::rest::body::checked_ref;
 
 pub use body::{Format, ImportBody, CSV, NDJSON};
-pub use lines::{Kind, Line, Shape};
+pub use lines::{Kind, Line, Lines, Shape};
 
 /// Lines handed to an [`Importer`] at a time: enough that each batch's lookups and
 /// inserts are few, bounded so that one batch's statements stay well under the databases'
@@ -110,6 +112,14 @@ impl Tally {
         }
     }
 
+    /// What reading and checking a batch found (lines read, errors).
+    fn absorb(&mut self, other: Tally) {
+        self.report.lines += other.report.lines;
+        self.total_errors += other.total_errors;
+        let room = MAX_ERRORS.saturating_sub(self.errors.len());
+        self.errors.extend(other.errors.into_iter().take(room));
+    }
+
     pub fn created(&mut self, n: usize) {
         self.report.created += n as u64;
     }
@@ -155,16 +165,22 @@ impl Line {
     }
 
     /// The line as the body `T` of a single-record create, checked exactly as that body
-    /// is; its errors go to the tally.
+    /// is; its errors go to the tally. The columns an export writes of a stored record
+    /// are dropped from the line first.
     pub fn checked<T: serde::de::DeserializeOwned + Validate>(
-        &self,
+        &mut self,
         tally: &mut Tally,
     ) -> Option<T> {
-        let mut fields = self.fields.clone();
         for name in READ_ONLY {
-            fields.remove(*name);
+            self.fields.remove(*name);
         }
-        match checked_value::<T>(Value::Object(fields)) {
+        // Read from the line in place rather than from a copy of it.
+        let value = Value::Object(std::mem::take(&mut self.fields));
+        let checked = checked_ref::<T>(&value);
+        if let Value::Object(fields) = value {
+            self.fields = fields;
+        }
+        match checked {
             Ok(value) => Some(value),
             Err(ApiError::Validation(errors)) => {
                 for error in errors {
@@ -206,16 +222,56 @@ impl<K: std::hash::Hash + Eq> Seen<K> {
 
 /// A resource's part of an import.
 pub trait Importer {
+    /// A line as far as it can be checked on its own, with no lookup.
+    type Checked: Send;
     /// How CSV cells are typed: the create body's schema, and any column of the import's own.
     fn shape() -> Shape;
-    /// One batch of lines, in file order: each checked and matched (errors to `tally`),
-    /// and — while `tally` is clean — written with its audit events.
+    /// One line checked on its own (errors to `tally`). Called on a thread of its own, a
+    /// batch ahead of [`batch`](Self::batch), so that reading and checking the file goes
+    /// on while the database writes: a resource whose checks need lookups passes the
+    /// line on as it is.
+    fn check(line: Line, tally: &mut Tally) -> Option<Self::Checked>;
+    /// One batch of checked lines, in file order: each matched (errors to `tally`), and —
+    /// while `tally` is clean — written with its audit events.
     fn batch(
         &mut self,
         conn: &mut DbConn,
-        lines: Vec<Line>,
+        lines: Vec<Self::Checked>,
         tally: &mut Tally,
     ) -> Result<(), ApiError>;
+}
+
+/// A batch of lines as read and checked on their own, with what that found wrong.
+struct Checked<C> {
+    lines: Vec<C>,
+    tally: Tally,
+}
+
+/// Reads `lines` and checks each by `I::check`, handing them on a batch at a time until
+/// the file ends or nobody takes them any more (the import has failed).
+fn read_ahead<I: Importer>(lines: Lines<'_>, to: SyncSender<Checked<I::Checked>>) {
+    let mut batch = Checked {
+        lines: Vec::with_capacity(BATCH),
+        tally: Tally::default(),
+    };
+    for line in lines {
+        batch.tally.report.lines += 1;
+        match line {
+            Ok(line) => batch.lines.extend(I::check(line, &mut batch.tally)),
+            Err((number, error)) => batch.tally.push(number, error),
+        }
+        // A batch is as many lines read, so that unreadable ones cannot make it grow.
+        if batch.tally.report.lines % BATCH as u64 == 0 {
+            let next = Checked {
+                lines: Vec::with_capacity(BATCH),
+                tally: Tally::default(),
+            };
+            if to.send(std::mem::replace(&mut batch, next)).is_err() {
+                return;
+            }
+        }
+    }
+    let _ = to.send(batch);
 }
 
 /// Why the transaction ends without a commit.
@@ -237,8 +293,13 @@ impl From<diesel::result::Error> for Rollback {
     }
 }
 
-/// The whole import, in one transaction: every line read and handed to `importer` in
-/// batches; committed only if every line passed and this is no dry run.
+/// The whole import, in one transaction: every line read, checked on its own and handed
+/// to `importer` in batches; committed only if every line passed and this is no dry run.
+///
+/// The file is read and its lines checked on a second thread, one batch ahead, while this
+/// one matches and writes the last batch: the two halves of the work overlap instead of
+/// each waiting for the other. The queue between them holds one batch, so memory stays
+/// bounded whatever the file's length.
 pub fn run<I: Importer>(
     conn: &mut DbConn,
     body: &ImportBody,
@@ -246,27 +307,27 @@ pub fn run<I: Importer>(
 ) -> Result<ImportReport, ApiError> {
     let dry_run = body.dry_run;
     let shape = I::shape();
-    let outcome = db::write_tx(conn, |conn| {
-        db::prefer_index_lookups(conn)?;
-        let mut tally = Tally::default();
-        tally.report.dry_run = dry_run;
-        let mut batch = Vec::with_capacity(BATCH);
-        for line in body.lines(&shape)? {
-            tally.report.lines += 1;
-            match line {
-                Ok(line) => batch.push(line),
-                Err((number, error)) => tally.push(number, error),
+    let lines = body.lines(&shape)?;
+    let outcome = std::thread::scope(|threads| {
+        let (to, checked) = sync_channel(1);
+        threads.spawn(move || read_ahead::<I>(lines, to));
+        let outcome = db::write_tx(conn, |conn| {
+            db::prefer_index_lookups(conn)?;
+            let mut tally = Tally::default();
+            tally.report.dry_run = dry_run;
+            for batch in checked.iter() {
+                tally.absorb(batch.tally);
+                importer.batch(conn, batch.lines, &mut tally)?;
             }
-            if batch.len() == BATCH {
-                importer.batch(conn, std::mem::take(&mut batch), &mut tally)?;
+            match (tally.clean(), dry_run) {
+                (false, _) => Err(Rollback::Rejected(tally)),
+                (true, true) => Err(Rollback::DryRun(tally)),
+                (true, false) => Ok(tally.report),
             }
-        }
-        importer.batch(conn, batch, &mut tally)?;
-        match (tally.clean(), dry_run) {
-            (false, _) => Err(Rollback::Rejected(tally)),
-            (true, true) => Err(Rollback::DryRun(tally)),
-            (true, false) => Ok(tally.report),
-        }
+        });
+        // An import that failed midway stops the reading: its next batch finds no taker.
+        drop(checked);
+        outcome
     });
     match outcome {
         Ok(report) => Ok(report),

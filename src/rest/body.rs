@@ -163,12 +163,33 @@ fn find_control_characters(value: &serde_json::Value, path: &str, out: &mut Vec<
 pub fn checked_value<T: DeserializeOwned + Validate>(
     value: serde_json::Value,
 ) -> Result<T, ApiError> {
+    no_control_characters(&value)?;
+    validated(serde_path_to_error::deserialize(value))
+}
+
+/// [`checked_value`] of a value that stays with its owner (an import's line).
+pub fn checked_ref<T: DeserializeOwned + Validate>(
+    value: &serde_json::Value,
+) -> Result<T, ApiError> {
+    no_control_characters(value)?;
+    validated(serde_path_to_error::deserialize(value))
+}
+
+fn no_control_characters(value: &serde_json::Value) -> Result<(), ApiError> {
     let mut errors = Vec::new();
-    find_control_characters(&value, "", &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+    find_control_characters(value, "", &mut errors);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
     }
-    let parsed: T = serde_path_to_error::deserialize(value).map_err(|e| {
+}
+
+/// The parse's complaint as a field error, or the parsed body once it passes `Validate`.
+fn validated<T: Validate>(
+    parsed: Result<T, serde_path_to_error::Error<serde_json::Error>>,
+) -> Result<T, ApiError> {
+    let parsed = parsed.map_err(|e| {
         let path = e.path().to_string();
         ApiError::Validation(vec![field_error(&path, &e.into_inner().to_string())])
     })?;

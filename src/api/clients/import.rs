@@ -96,23 +96,25 @@ fn apply(client: &mut Client, line: &Line, input: ClientCreate) {
 }
 
 impl Importer for ClientImport {
+    /// The line, the client it names by `id`, and the line as a `POST /clients` body.
+    type Checked = (Line, Option<i64>, ClientCreate);
+
     fn shape() -> Shape {
         Shape::of::<ClientCreate>()
+    }
+
+    fn check(mut line: Line, tally: &mut Tally) -> Option<Self::Checked> {
+        let id = line.take_id(tally);
+        let input = line.checked::<ClientCreate>(tally)?;
+        Some((line, id, input))
     }
 
     fn batch(
         &mut self,
         conn: &mut DbConn,
-        lines: Vec<Line>,
+        checked: Vec<Self::Checked>,
         tally: &mut Tally,
     ) -> Result<(), ApiError> {
-        let mut checked = Vec::with_capacity(lines.len());
-        for mut line in lines {
-            let id = line.take_id(tally);
-            if let Some(input) = line.checked::<ClientCreate>(tally) {
-                checked.push((line, id, input));
-            }
-        }
         let ids: Vec<i64> = checked.iter().filter_map(|(_, id, _)| *id).collect();
         let refs: Vec<&str> = checked
             .iter()

@@ -177,6 +177,13 @@ fn differs(payment: &Payment, input: &PaymentCreate) -> Option<&'static str> {
 }
 
 impl Importer for PaymentImport {
+    /// Checked in the batch, once the references it needs are looked up.
+    type Checked = Line;
+
+    fn check(line: Line, _: &mut Tally) -> Option<Line> {
+        Some(line)
+    }
+
     fn shape() -> Shape {
         Shape::of::<PaymentCreate>().with(ACCOUNT_REF, Kind::Text)
     }
