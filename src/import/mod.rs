@@ -112,9 +112,13 @@ impl Tally {
         }
     }
 
-    /// What reading and checking a batch found (lines read, errors).
-    fn absorb(&mut self, other: Tally) {
+    /// What another part of the import counted and found: reading and checking a batch,
+    /// or writing one.
+    pub fn absorb(&mut self, other: Tally) {
         self.report.lines += other.report.lines;
+        self.report.created += other.report.created;
+        self.report.updated += other.report.updated;
+        self.report.unchanged += other.report.unchanged;
         self.total_errors += other.total_errors;
         let room = MAX_ERRORS.saturating_sub(self.errors.len());
         self.errors.extend(other.errors.into_iter().take(room));
@@ -239,6 +243,30 @@ pub trait Importer {
         lines: Vec<Self::Checked>,
         tally: &mut Tally,
     ) -> Result<(), ApiError>;
+    /// After the last batch: whatever a batch left to write (see [`overlap`]).
+    fn finish(&mut self, _conn: &mut DbConn, _tally: &mut Tally) -> Result<(), ApiError> {
+        Ok(())
+    }
+}
+
+/// Runs `write` on the import's connection, on a thread of its own, while `work` runs on
+/// this one: how an importer has one batch written while it matches the next, so that
+/// neither the database nor the service waits for the other. What `write` does is not
+/// seen by lookups made before it, which the importer's own record of earlier lines
+/// ([`Seen`]) stands in for.
+pub fn overlap<W: Send, R>(
+    conn: &mut DbConn,
+    write: impl FnOnce(&mut DbConn) -> W + Send,
+    work: impl FnOnce() -> R,
+) -> (W, R) {
+    std::thread::scope(|threads| {
+        let writing = threads.spawn(move || write(conn));
+        let done = work();
+        match writing.join() {
+            Ok(written) => (written, done),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
 }
 
 /// A batch of lines as read and checked on their own, with what that found wrong.
@@ -319,6 +347,7 @@ pub fn run<I: Importer>(
                 tally.absorb(batch.tally);
                 importer.batch(conn, batch.lines, &mut tally)?;
             }
+            importer.finish(conn, &mut tally)?;
             match (tally.clean(), dry_run) {
                 (false, _) => Err(Rollback::Rejected(tally)),
                 (true, true) => Err(Rollback::DryRun(tally)),

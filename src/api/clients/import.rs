@@ -6,6 +6,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDateTime;
+
 use super::dto::{Client, ClientCreate};
 use super::repo;
 use super::service::draft;
@@ -14,7 +16,7 @@ use crate::auth::{Access, Caller, Permission, Visibility};
 use crate::db::sql::name_key;
 use crate::db::DbConn;
 use crate::error::{ApiError, ErrorCode};
-use crate::import::{Importer, Line, Seen, Shape, Tally};
+use crate::import::{overlap, Importer, Line, Seen, Shape, Tally};
 use crate::resource::Changed;
 use crate::rest::body::merge;
 use crate::time::now;
@@ -28,6 +30,8 @@ pub struct ClientImport {
     names: Seen<String>,
     refs: Seen<String>,
     ids: Seen<i64>,
+    /// The last batch's writes, made while the next batch is matched.
+    pending: Option<Pending>,
 }
 
 impl ClientImport {
@@ -42,6 +46,7 @@ impl ClientImport {
             names: Seen::default(),
             refs: Seen::default(),
             ids: Seen::default(),
+            pending: None,
         }
     }
 
@@ -109,25 +114,93 @@ impl Importer for ClientImport {
         Some((line, id, input))
     }
 
+    /// The batch's lookups, then the last batch's writes on the connection while this
+    /// one is matched; its own writes wait for the next batch, or for [`Self::finish`].
     fn batch(
         &mut self,
         conn: &mut DbConn,
         checked: Vec<Self::Checked>,
         tally: &mut Tally,
     ) -> Result<(), ApiError> {
+        let found = self.look_up(conn, &checked)?;
+        let next = match self.pending.take() {
+            Some(last) => {
+                let (written, next) = overlap(
+                    conn,
+                    |conn| write(conn, last),
+                    || self.plan(checked, &found, tally),
+                );
+                tally.absorb(written?);
+                next
+            }
+            None => self.plan(checked, &found, tally),
+        };
+        self.pending = next;
+        Ok(())
+    }
+
+    fn finish(&mut self, conn: &mut DbConn, tally: &mut Tally) -> Result<(), ApiError> {
+        if let Some(last) = self.pending.take() {
+            tally.absorb(write(conn, last)?);
+        }
+        Ok(())
+    }
+}
+
+/// What a batch's lines are matched against: the clients they name (by id or external
+/// reference), which of those the caller reaches and may change the health of, and the
+/// holders of the names they give.
+struct Found {
+    clients: Vec<Client>,
+    visible: HashSet<i64>,
+    healable: HashSet<i64>,
+    names: HashMap<String, i64>,
+}
+
+/// What a batch writes: its new clients and its changed ones, with their audit events.
+struct Pending {
+    actor: Actor,
+    at: NaiveDateTime,
+    creates: Vec<Client>,
+    updates: Vec<(u64, Client, Client)>,
+}
+
+impl ClientImport {
+    fn look_up(
+        &self,
+        conn: &mut DbConn,
+        checked: &[(Line, Option<i64>, ClientCreate)],
+    ) -> Result<Found, ApiError> {
         let ids: Vec<i64> = checked.iter().filter_map(|(_, id, _)| *id).collect();
         let refs: Vec<&str> = checked
             .iter()
             .filter_map(|(_, _, input)| input.external_ref.as_deref())
             .collect();
-        let found = repo::by_keys(conn, &ids, &refs)?;
-        let visible = Self::reached(conn, &found, Some(self.visibility))?;
-        let healable = Self::reached(conn, &found, self.health)?;
+        let clients = repo::by_keys(conn, &ids, &refs)?;
+        let visible = Self::reached(conn, &clients, Some(self.visibility))?;
+        let healable = Self::reached(conn, &clients, self.health)?;
         let keys: Vec<String> = checked.iter().map(|(_, _, i)| name_key(&i.name)).collect();
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let names: HashMap<String, i64> = repo::names_taken(conn, &keys)?.into_iter().collect();
-        let by_id: HashMap<i64, &Client> = found.iter().map(|c| (c.id, c)).collect();
+        let names = repo::names_taken(conn, &keys)?.into_iter().collect();
+        Ok(Found {
+            clients,
+            visible,
+            healable,
+            names,
+        })
+    }
+
+    /// Each line matched (errors to `tally`); what the batch writes, while no line of the
+    /// import has failed.
+    fn plan(
+        &mut self,
+        checked: Vec<(Line, Option<i64>, ClientCreate)>,
+        found: &Found,
+        tally: &mut Tally,
+    ) -> Option<Pending> {
+        let by_id: HashMap<i64, &Client> = found.clients.iter().map(|c| (c.id, c)).collect();
         let by_ref: HashMap<&str, &Client> = found
+            .clients
             .iter()
             .filter_map(|c| Some((c.external_ref.as_deref()?, c)))
             .collect();
@@ -137,7 +210,7 @@ impl Importer for ClientImport {
         for (line, id, input) in checked {
             let n = line.number;
             let before = match id {
-                Some(id) => match by_id.get(&id).filter(|c| visible.contains(&c.id)) {
+                Some(id) => match by_id.get(&id).filter(|c| found.visible.contains(&c.id)) {
                     Some(client) => Some(*client),
                     None => {
                         tally.error(
@@ -155,7 +228,7 @@ impl Importer for ClientImport {
                     .external_ref
                     .as_deref()
                     .and_then(|r| by_ref.get(r))
-                    .filter(|c| visible.contains(&c.id))
+                    .filter(|c| found.visible.contains(&c.id))
                     .copied(),
             };
             let after = match before {
@@ -172,7 +245,10 @@ impl Importer for ClientImport {
                 tally.error(n, "id", ErrorCode::Duplicate, message);
             }
             let key = name_key(&after.name);
-            let taken = names.get(&key).is_some_and(|holder| Some(*holder) != own);
+            let taken = found
+                .names
+                .get(&key)
+                .is_some_and(|holder| Some(*holder) != own);
             if let Some(first) = self.names.earlier(key, n) {
                 let message = format!("line {first} has a client of the same name");
                 tally.error(n, "name", ErrorCode::Unique, message);
@@ -196,7 +272,7 @@ impl Importer for ClientImport {
                 Some(before) => {
                     let health_changed =
                         before.health != after.health || before.health_note != after.health_note;
-                    if health_changed && !healable.contains(&before.id) {
+                    if health_changed && !found.healable.contains(&before.id) {
                         let message = "needs the permission clients.health for this client";
                         tally.error(n, "health", ErrorCode::Forbidden, message);
                     }
@@ -204,41 +280,48 @@ impl Importer for ClientImport {
                 }
             }
         }
-        if !tally.clean() {
-            return Ok(());
-        }
-        let mut events = Events::default();
-        if !creates.is_empty() {
-            let created = repo::insert_many(conn, creates, at)?;
-            tally.created(created.len());
-            let records: Vec<_> = created.iter().map(|c| (Subject::client(c.id), c)).collect();
-            events.push_created(&self.actor, &records);
-        }
-        for (n, before, after) in updates {
-            match Client::write(conn, &before, &after) {
-                Ok(Some(updated)) => {
-                    let subject = updated.subject();
-                    events.push(
-                        &self.actor,
-                        "update",
-                        subject,
-                        Some(&before),
-                        Some(&updated),
-                    );
-                    tally.updated();
-                }
-                Ok(None) => tally.error(
-                    n,
-                    "",
-                    ErrorCode::Invalid,
-                    "the client changed while the import ran; import again",
-                ),
-                // Only a concurrent write slips past the checks above; on PostgreSQL the
-                // transaction cannot go on after it, so the import ends with its answer.
-                Err(e) => return Err(e),
-            }
-        }
-        events.write(conn)?;
-        Ok(())
+        tally.clean().then(|| Pending {
+            actor: self.actor.clone(),
+            at,
+            creates,
+            updates,
+        })
     }
+}
+
+/// A batch's writes, each with its audit event; what they did, counted.
+fn write(conn: &mut DbConn, batch: Pending) -> Result<Tally, ApiError> {
+    let Pending {
+        actor,
+        at,
+        creates,
+        updates,
+    } = batch;
+    let mut tally = Tally::default();
+    let mut events = Events::default();
+    if !creates.is_empty() {
+        let created = repo::insert_many(conn, creates, at)?;
+        tally.created(created.len());
+        let records: Vec<_> = created.iter().map(|c| (Subject::client(c.id), c)).collect();
+        events.push_created(&actor, &records);
+    }
+    for (n, before, after) in updates {
+        match Client::write(conn, &before, &after)? {
+            Some(updated) => {
+                let subject = updated.subject();
+                events.push(&actor, "update", subject, Some(&before), Some(&updated));
+                tally.updated();
+            }
+            None => tally.error(
+                n,
+                "",
+                ErrorCode::Invalid,
+                "the client changed while the import ran; import again",
+            ),
+        }
+    }
+    // A failed write is a concurrent one that slipped past the checks; on PostgreSQL the
+    // transaction cannot go on after it, so the import ends with its answer.
+    events.write(conn)?;
+    Ok(tally)
 }
