@@ -120,6 +120,20 @@ struct NewEvent {
 }
 
 impl NewEvent {
+    fn with_changes(actor: &Actor, verb: &str, subject: Subject, changes: String) -> Self {
+        NewEvent {
+            occurred_at: now(),
+            actor_id: actor.staff_id,
+            action: format!("{}.{verb}", subject.resource_type),
+            resource_type: subject.resource_type,
+            resource_id: subject.resource_id,
+            changes,
+            request_id: actor.request_id.clone(),
+            client_id: subject.client_id,
+            account_id: subject.account_id,
+        }
+    }
+
     fn new<B: Serialize, A: Serialize>(
         actor: &Actor,
         verb: &str,
@@ -136,17 +150,7 @@ impl NewEvent {
                 Value::Object(diff(&before, &after)).to_string()
             }
         };
-        NewEvent {
-            occurred_at: now(),
-            actor_id: actor.staff_id,
-            action: format!("{}.{verb}", subject.resource_type),
-            resource_type: subject.resource_type,
-            resource_id: subject.resource_id,
-            changes,
-            request_id: actor.request_id.clone(),
-            client_id: subject.client_id,
-            account_id: subject.account_id,
-        }
+        NewEvent::with_changes(actor, verb, subject, changes)
     }
 }
 
@@ -177,6 +181,18 @@ pub fn write<B: Serialize, A: Serialize>(
     Ok(())
 }
 
+/// The changes a creation records, made of the record before it is stored: they leave
+/// out what storing it sets (`id`, `version`, the timestamps), so they are the same of
+/// the draft as of the stored row. An import makes them while the batch before is
+/// written, rather than while the database waits.
+pub struct Created(String);
+
+impl Created {
+    pub fn of<R: Serialize>(draft: &R) -> Self {
+        Created(creation_changes(draft))
+    }
+}
+
 /// Events of many changes made in one transaction (an import), written a batch at a
 /// time: the same events [`write`] records, in one statement per batch.
 #[derive(Default)]
@@ -194,6 +210,13 @@ impl Events {
     ) {
         self.0
             .push(NewEvent::new(actor, verb, subject, before, after));
+    }
+
+    /// As [`push`](Self::push) of a `create`, of changes made before the record was
+    /// stored.
+    pub fn push_creation(&mut self, actor: &Actor, subject: Subject, changes: Created) {
+        self.0
+            .push(NewEvent::with_changes(actor, "create", subject, changes.0));
     }
 
     /// As [`push`](Self::push) of a `create` for each of `records`: a batch of an

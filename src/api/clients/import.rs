@@ -11,7 +11,7 @@ use chrono::NaiveDateTime;
 use super::dto::{Client, ClientCreate};
 use super::repo;
 use super::service::draft;
-use crate::audit::{Actor, Events, Subject};
+use crate::audit::{Actor, Created, Events, Subject};
 use crate::auth::{Access, Caller, Permission, Visibility};
 use crate::db::sql::name_key;
 use crate::db::DbConn;
@@ -29,6 +29,11 @@ pub struct ClientImport {
     /// The line that first gave each name, external reference, and client updated.
     names: Seen<String>,
     refs: Seen<String>,
+    /// The names (`name_key`) and external references lines have given up, each with
+    /// its line: not taken by another line, whichever batch each falls in (a batch's
+    /// lookups are made before the last batch is written).
+    names_given_up: HashMap<String, u64>,
+    refs_given_up: HashMap<String, u64>,
     ids: Seen<i64>,
     /// The last batch's writes, made while the next batch is matched.
     pending: Option<Pending>,
@@ -44,6 +49,8 @@ impl ClientImport {
                 .scope_of(Permission::ClientsHealth)
                 .map(|scope| Visibility::of(caller, scope)),
             names: Seen::default(),
+            names_given_up: HashMap::new(),
+            refs_given_up: HashMap::new(),
             refs: Seen::default(),
             ids: Seen::default(),
             pending: None,
@@ -65,6 +72,12 @@ impl ClientImport {
                 .collect(),
         })
     }
+}
+
+/// Why a line cannot take what an earlier line gives up: within one import, whether the
+/// earlier line is written first would depend on where the batches fall.
+fn given_up(line: u64) -> String {
+    format!("line {line} gives this up; it can be taken by a later import")
 }
 
 /// `input` over `client`: what the line gives replaces what is stored, a field the line
@@ -157,11 +170,12 @@ struct Found {
     names: HashMap<String, i64>,
 }
 
-/// What a batch writes: its new clients and its changed ones, with their audit events.
+/// What a batch writes: its new clients (each with its creation's audit changes) and its
+/// changed ones.
 struct Pending {
     actor: Actor,
     at: NaiveDateTime,
-    creates: Vec<Client>,
+    creates: Vec<(Client, Created)>,
     updates: Vec<(u64, Client, Client)>,
 }
 
@@ -249,9 +263,11 @@ impl ClientImport {
                 .names
                 .get(&key)
                 .is_some_and(|holder| Some(*holder) != own);
-            if let Some(first) = self.names.earlier(key, n) {
+            if let Some(first) = self.names.earlier(key.clone(), n) {
                 let message = format!("line {first} has a client of the same name");
                 tally.error(n, "name", ErrorCode::Unique, message);
+            } else if let Some(first) = self.names_given_up.get(&key) {
+                tally.error(n, "name", ErrorCode::Unique, given_up(*first));
             } else if taken {
                 let message = format!("a client named {:?} already exists", after.name);
                 tally.error(n, "name", ErrorCode::Unique, message);
@@ -261,13 +277,29 @@ impl ClientImport {
                 if let Some(first) = self.refs.earlier(r.clone(), n) {
                     let message = format!("line {first} has the same external_ref");
                     tally.error(n, "external_ref", ErrorCode::Unique, message);
+                } else if let Some(first) = self.refs_given_up.get(&r) {
+                    tally.error(n, "external_ref", ErrorCode::Unique, given_up(*first));
                 } else if taken {
                     let message = format!("a client with external_ref {r:?} already exists");
                     tally.error(n, "external_ref", ErrorCode::Unique, message);
                 }
             }
+            if let Some(before) = before {
+                let old = name_key(&before.name);
+                if old != key {
+                    self.names_given_up.insert(old, n);
+                }
+                if let Some(old) = before.external_ref.clone() {
+                    if after.external_ref.as_ref() != Some(&old) {
+                        self.refs_given_up.insert(old, n);
+                    }
+                }
+            }
             match before {
-                None => creates.push(after),
+                None => {
+                    let changes = Created::of(&after);
+                    creates.push((after, changes));
+                }
                 Some(before) if *before == after => tally.unchanged(),
                 Some(before) => {
                     let health_changed =
@@ -300,10 +332,12 @@ fn write(conn: &mut DbConn, batch: Pending) -> Result<Tally, ApiError> {
     let mut tally = Tally::default();
     let mut events = Events::default();
     if !creates.is_empty() {
-        let created = repo::insert_many(conn, creates, at)?;
+        let (drafts, changes): (Vec<Client>, Vec<Created>) = creates.into_iter().unzip();
+        let created = repo::insert_many(conn, drafts, at)?;
         tally.created(created.len());
-        let records: Vec<_> = created.iter().map(|c| (Subject::client(c.id), c)).collect();
-        events.push_created(&actor, &records);
+        for (client, changes) in created.iter().zip(changes) {
+            events.push_creation(&actor, Subject::client(client.id), changes);
+        }
     }
     for (n, before, after) in updates {
         match Client::write(conn, &before, &after)? {

@@ -151,7 +151,7 @@ pub fn names_taken(conn: &mut DbConn, keys: &[&str]) -> QueryResult<Vec<(String,
 }
 
 /// New clients, a batch at a time (an import): `drafts` as [`draft`] makes them, each
-/// given its id, as stored.
+/// given its id, as stored, in the order of `drafts`.
 ///
 /// [`draft`]: super::service::draft
 pub fn insert_many(
@@ -174,10 +174,14 @@ pub fn insert_many(
             )
         })
         .collect();
-    diesel::insert_into(clients::table)
+    let mut stored: Vec<Client> = diesel::insert_into(clients::table)
         .values(rows)
         .returning(COLUMNS)
-        .get_results(conn)
+        .get_results(conn)?;
+    // SQLite does not promise `RETURNING` in the order of `VALUES`; it gives the rows
+    // rising ids in that order.
+    stored.sort_unstable_by_key(|c| c.id);
+    Ok(stored)
 }
 
 /// On PostgreSQL the batch goes by `COPY` (binary), the way PostgreSQL loads rows
