@@ -189,8 +189,30 @@ pub(crate) use versioned_writes;
 /// `crate::scope`) saying which rows it reaches:
 /// - `find(conn, id, visibility)`: the row, if it exists and is visible;
 /// - `visible_ids(conn, ids, visibility)`: of `ids`, those visible — what a page asks once
-///   to say, row by row, what the caller may do.
+///   to say, row by row, what the caller may do;
+/// - with `, external_ref` after the scope, `by_external_ref(conn, external_ref,
+///   visibility)`: the row with that reference, if visible — what an import's line
+///   without an `id` matches, and what its reference columns name.
 macro_rules! scoped_reads {
+    ($table:ident, $columns:ident -> $row:ty, $scope:path, external_ref) => {
+        $crate::db::sql::scoped_reads!($table, $columns -> $row, $scope);
+
+        /// The row with this `external_ref`, if `visibility` reaches it.
+        pub fn by_external_ref(
+            conn: &mut $crate::db::DbConn,
+            external_ref: &str,
+            visibility: $crate::auth::Visibility,
+        ) -> diesel::QueryResult<Option<$row>> {
+            let mut query = $table::table
+                .select($columns)
+                .filter($table::external_ref.eq(external_ref))
+                .into_boxed();
+            if let Some(visible) = $scope(visibility) {
+                query = query.filter(visible);
+            }
+            query.first(conn).optional()
+        }
+    };
     ($table:ident, $columns:ident -> $row:ty, $scope:path) => {
         /// The row, if it exists and `visibility` reaches it.
         pub fn find(

@@ -162,6 +162,44 @@ impl Line {
         }
     }
 
+    /// Resolves a reference column of the import's own (`client_external_ref`) into the
+    /// create body's id field it stands for (`client_id`): `look_up` gives the id of the
+    /// record the reference names, if the caller reaches it (out of reach reads exactly as
+    /// missing). `false`, with the error, when it names none, or another record than the
+    /// id field the line also gives; `true` when the line has no such column.
+    pub fn resolve(
+        &mut self,
+        reference: Reference,
+        tally: &mut Tally,
+        look_up: impl FnOnce(&str) -> diesel::QueryResult<Option<i64>>,
+    ) -> diesel::QueryResult<bool> {
+        let Reference {
+            column,
+            field,
+            noun,
+        } = reference;
+        let Some(text) = self.take_text(column, tally) else {
+            return Ok(true);
+        };
+        let Some(id) = look_up(&text)? else {
+            let message = format!("there is no {noun} with external_ref {text:?}");
+            tally.error(self.number, column, ErrorCode::Unknown, message);
+            return Ok(false);
+        };
+        Ok(match self.fields.get(field) {
+            None | Some(Value::Null) => {
+                self.fields.insert(field.into(), Value::from(id));
+                true
+            }
+            Some(given) if given.as_i64() == Some(id) => true,
+            Some(_) => {
+                let message = format!("names another {noun} than {column}");
+                tally.error(self.number, field, ErrorCode::Invalid, message);
+                false
+            }
+        })
+    }
+
     /// Whether the line gives `field` at all (a CSV column, a JSON member): a field it
     /// leaves out stays as it is on an update.
     pub fn gives(&self, field: &str) -> bool {
@@ -198,6 +236,31 @@ impl Line {
             }
         }
     }
+}
+
+/// A column of an import's own that names a record by its `external_ref`, in place of
+/// the create body's id field.
+#[derive(Debug, Clone, Copy)]
+pub struct Reference {
+    /// The column, `client_external_ref`.
+    pub column: &'static str,
+    /// The body's field it stands for, `client_id`.
+    pub field: &'static str,
+    /// What it names, for messages: `client`.
+    pub noun: &'static str,
+}
+
+impl Reference {
+    pub const CLIENT: Reference = Reference {
+        column: "client_external_ref",
+        field: "client_id",
+        noun: "client",
+    };
+    pub const ACCOUNT: Reference = Reference {
+        column: "account_external_ref",
+        field: "account_id",
+        noun: "account",
+    };
 }
 
 /// What earlier lines of the file gave (names, references, records updated): two lines

@@ -16,13 +16,13 @@ use crate::auth::{Access, Visibility};
 use crate::db::sql::name_key;
 use crate::db::DbConn;
 use crate::error::{ApiError, ErrorCode};
-use crate::import::{Importer, Kind, Line, Seen, Shape, Tally};
+use crate::import::{Importer, Kind, Line, Reference, Seen, Shape, Tally};
 use crate::resource::Changed;
 use crate::rest::body::merge;
 use crate::time::now;
 
 /// The column that names the client by its `external_ref` instead of its id.
-const CLIENT_REF: &str = "client_external_ref";
+const CLIENT_REF: &str = Reference::CLIENT.column;
 
 pub struct AccountImport {
     actor: Actor,
@@ -72,31 +72,6 @@ impl AccountImport {
             )),
             None => Some((ErrorCode::Unknown, format!("there is no staff member {id}"))),
         })
-    }
-}
-
-/// Puts the id of the client `client_external_ref` names into the line's `client_id`,
-/// from `by_ref` (the clients within reach); an unknown reference is an error.
-fn resolve_client(line: &mut Line, by_ref: &HashMap<String, i64>, tally: &mut Tally) -> bool {
-    let Some(reference) = line.take_text(CLIENT_REF, tally) else {
-        return true;
-    };
-    let Some(id) = by_ref.get(&reference) else {
-        let message = format!("there is no client with external_ref {reference:?}");
-        tally.error(line.number, CLIENT_REF, ErrorCode::Unknown, message);
-        return false;
-    };
-    match line.fields.get("client_id") {
-        None | Some(Value::Null) => {
-            line.fields.insert("client_id".into(), Value::from(*id));
-            true
-        }
-        Some(given) if given.as_i64() == Some(*id) => true,
-        Some(_) => {
-            let message = "names another client than client_external_ref";
-            tally.error(line.number, "client_id", ErrorCode::Invalid, message);
-            false
-        }
     }
 }
 
@@ -156,7 +131,7 @@ impl Importer for AccountImport {
         let mut checked = Vec::with_capacity(lines.len());
         for mut line in lines {
             let id = line.take_id(tally);
-            if resolve_client(&mut line, &by_ref, tally) {
+            if line.resolve(Reference::CLIENT, tally, |r| Ok(by_ref.get(r).copied()))? {
                 if let Some(input) = line.checked::<AccountCreate>(tally) {
                     checked.push((line, id, input));
                 }

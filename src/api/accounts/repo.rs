@@ -77,7 +77,7 @@ pub struct NewAccount<'a> {
     pub columns: AccountColumns<'a>,
 }
 
-scoped_reads!(accounts, COLUMNS -> Account, scope::account);
+scoped_reads!(accounts, COLUMNS -> Account, scope::account, external_ref);
 
 versioned_writes!(
     accounts,

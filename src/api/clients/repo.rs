@@ -70,7 +70,7 @@ impl<'a> From<&'a Client> for ClientColumns<'a> {
     }
 }
 
-scoped_reads!(clients, COLUMNS -> Client, scope::client);
+scoped_reads!(clients, COLUMNS -> Client, scope::client, external_ref);
 
 versioned_writes!(
     clients,

@@ -8,22 +8,15 @@
 //! single-record operations themselves, each in a savepoint of the import's transaction,
 //! so every rule holds as it does there.
 
-use serde_json::Value;
-
 use super::dto::{Contract, ContractCreate, ContractStatus, ContractUpdate};
 use super::{repo, service};
 use crate::api::{accounts, clients};
 use crate::auth::{Access, Caller, Visibility};
 use crate::db::DbConn;
 use crate::error::{ApiError, ErrorCode};
-use crate::import::{Importer, Kind, Line, Seen, Shape, Tally};
+use crate::import::{Importer, Kind, Line, Reference, Seen, Shape, Tally};
 use crate::resource::{self, Patch};
 use crate::rest::record::IfMatch;
-
-/// The column that names the client by its `external_ref` instead of its id.
-const CLIENT_REF: &str = "client_external_ref";
-/// The column that names the account by its `external_ref` instead of its id.
-const ACCOUNT_REF: &str = "account_external_ref";
 
 /// What an export writes of a contract beyond what `POST /contracts` takes: what it
 /// derives, where the contract stands and who wrote it, which a line does not set. Read
@@ -46,37 +39,6 @@ pub struct ContractImport {
     ids: Seen<i64>,
 }
 
-/// What a reference column of the import's own names by its `external_ref`.
-#[derive(Clone, Copy)]
-enum Named {
-    Client,
-    Account,
-}
-
-impl Named {
-    fn column(self) -> &'static str {
-        match self {
-            Named::Client => CLIENT_REF,
-            Named::Account => ACCOUNT_REF,
-        }
-    }
-
-    /// The field of the create body the column stands for.
-    fn field(self) -> &'static str {
-        match self {
-            Named::Client => "client_id",
-            Named::Account => "account_id",
-        }
-    }
-
-    fn noun(self) -> &'static str {
-        match self {
-            Named::Client => "client",
-            Named::Account => "account",
-        }
-    }
-}
-
 impl ContractImport {
     pub fn new(access: &Access) -> Self {
         ContractImport {
@@ -85,59 +47,6 @@ impl ContractImport {
             refs: Seen::default(),
             ids: Seen::default(),
         }
-    }
-
-    /// Puts the id of the record the line's reference column names, if it is within
-    /// reach, into the field it stands for; `false` (with the error) otherwise. Out of
-    /// reach reads exactly as missing, as it does for `POST /contracts`.
-    fn resolve(
-        &self,
-        conn: &mut DbConn,
-        line: &mut Line,
-        tally: &mut Tally,
-        named: Named,
-    ) -> Result<bool, ApiError> {
-        let (column, field, noun) = (named.column(), named.field(), named.noun());
-        let Some(reference) = line.take_text(column, tally) else {
-            return Ok(true);
-        };
-        let Some(id) = self.reached(conn, named, &reference)? else {
-            let message = format!("there is no {noun} with external_ref {reference:?}");
-            tally.error(line.number, column, ErrorCode::Unknown, message);
-            return Ok(false);
-        };
-        match line.fields.get(field) {
-            None | Some(Value::Null) => {
-                line.fields.insert(field.into(), Value::from(id));
-                Ok(true)
-            }
-            Some(given) if given.as_i64() == Some(id) => Ok(true),
-            Some(_) => {
-                let message = format!("names another {noun} than {column}");
-                tally.error(line.number, field, ErrorCode::Invalid, message);
-                Ok(false)
-            }
-        }
-    }
-
-    /// The id of the client or account with `external_ref`, if the caller reaches it.
-    fn reached(
-        &self,
-        conn: &mut DbConn,
-        named: Named,
-        external_ref: &str,
-    ) -> Result<Option<i64>, ApiError> {
-        let visibility = self.visibility;
-        Ok(match named {
-            Named::Client => match clients::repo::by_keys(conn, &[], &[external_ref])?.first() {
-                Some(client) => clients::repo::find(conn, client.id, visibility)?.map(|c| c.id),
-                None => None,
-            },
-            Named::Account => match accounts::repo::by_keys(conn, &[], &[external_ref])?.first() {
-                Some(account) => accounts::repo::find(conn, account.id, visibility)?.map(|a| a.id),
-                None => None,
-            },
-        })
     }
 
     fn one(
@@ -157,8 +66,13 @@ impl ContractImport {
             line.fields.remove(*name);
         }
         // Both columns are read, so that a line with two bad references says so twice.
-        let client = self.resolve(conn, &mut line, tally, Named::Client)?;
-        let account = self.resolve(conn, &mut line, tally, Named::Account)?;
+        let visibility = self.visibility;
+        let client = line.resolve(Reference::CLIENT, tally, |r| {
+            Ok(clients::repo::by_external_ref(conn, r, visibility)?.map(|c| c.id))
+        })?;
+        let account = line.resolve(Reference::ACCOUNT, tally, |r| {
+            Ok(accounts::repo::by_external_ref(conn, r, visibility)?.map(|a| a.id))
+        })?;
         if !(client && account) {
             return Ok(());
         }
@@ -329,8 +243,8 @@ impl Importer for ContractImport {
 
     fn shape() -> Shape {
         Shape::of::<ContractCreate>()
-            .with(CLIENT_REF, Kind::Text)
-            .with(ACCOUNT_REF, Kind::Text)
+            .with(Reference::CLIENT.column, Kind::Text)
+            .with(Reference::ACCOUNT.column, Kind::Text)
     }
 
     /// Line by line: each create and each edit is its single-record operation.

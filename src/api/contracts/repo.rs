@@ -97,7 +97,7 @@ pub struct NewContract<'a> {
     pub columns: ContractColumns<'a>,
 }
 
-scoped_reads!(contracts, COLUMNS -> Contract, scope::contract);
+scoped_reads!(contracts, COLUMNS -> Contract, scope::contract, external_ref);
 
 versioned_writes!(
     contracts,
@@ -106,23 +106,6 @@ versioned_writes!(
     update: ContractColumns<'_>,
     delete
 );
-
-/// The contract with this `external_ref`, if `visibility` reaches it: what an import's
-/// line without an `id` matches.
-pub fn by_external_ref(
-    conn: &mut DbConn,
-    external_ref: &str,
-    visibility: Visibility,
-) -> QueryResult<Option<Contract>> {
-    let mut query = contracts::table
-        .select(COLUMNS)
-        .filter(contracts::external_ref.eq(external_ref))
-        .into_boxed();
-    if let Some(visible) = scope::contract(visibility) {
-        query = query.filter(visible);
-    }
-    query.first(conn).optional()
-}
 
 /// Whether another contract renews `id` (whatever its state): a contract something refers
 /// to is history, not deleted.

@@ -5,18 +5,13 @@
 //! line is requested, its approval opened, by the single-record operation itself in a
 //! savepoint of the import's transaction, so every rule holds as it does there.
 
-use serde_json::Value;
-
 use super::dto::{Payment, PaymentCreate};
 use super::{repo, service};
 use crate::api::accounts::repo as accounts;
 use crate::auth::{Access, Caller, Visibility};
 use crate::db::DbConn;
 use crate::error::{ApiError, ErrorCode};
-use crate::import::{Importer, Kind, Line, Seen, Shape, Tally};
-
-/// The column that names the account by its `external_ref` instead of its id.
-const ACCOUNT_REF: &str = "account_external_ref";
+use crate::import::{Importer, Kind, Line, Reference, Seen, Shape, Tally};
 
 /// What an export writes of a payment beyond its request: where it stands, which a line
 /// does not set. Read past, so that an export sent back is unchanged.
@@ -47,42 +42,6 @@ impl PaymentImport {
         }
     }
 
-    /// Puts the id of the account `account_external_ref` names, if it is within reach,
-    /// into the line's `account_id`; `false` (with the error) otherwise.
-    fn resolve_account(
-        &self,
-        conn: &mut DbConn,
-        line: &mut Line,
-        tally: &mut Tally,
-    ) -> Result<bool, ApiError> {
-        let Some(reference) = line.take_text(ACCOUNT_REF, tally) else {
-            return Ok(true);
-        };
-        let found = accounts::by_keys(conn, &[], &[reference.as_str()])?;
-        let visible = match found.first() {
-            Some(account) => accounts::find(conn, account.id, self.visibility)?,
-            None => None,
-        };
-        let Some(account) = visible else {
-            let message = format!("there is no account with external_ref {reference:?}");
-            tally.error(line.number, ACCOUNT_REF, ErrorCode::Unknown, message);
-            return Ok(false);
-        };
-        match line.fields.get("account_id") {
-            None | Some(Value::Null) => {
-                line.fields
-                    .insert("account_id".into(), Value::from(account.id));
-                Ok(true)
-            }
-            Some(given) if given.as_i64() == Some(account.id) => Ok(true),
-            Some(_) => {
-                let message = "names another account than account_external_ref";
-                tally.error(line.number, "account_id", ErrorCode::Invalid, message);
-                Ok(false)
-            }
-        }
-    }
-
     fn one(
         &mut self,
         conn: &mut DbConn,
@@ -94,7 +53,9 @@ impl PaymentImport {
         for name in STATE {
             line.fields.remove(*name);
         }
-        if !self.resolve_account(conn, &mut line, tally)? {
+        let visibility = self.visibility;
+        let account = |r: &str| Ok(accounts::by_external_ref(conn, r, visibility)?.map(|a| a.id));
+        if !line.resolve(Reference::ACCOUNT, tally, account)? {
             return Ok(());
         }
         let Some(input) = line.checked::<PaymentCreate>(tally) else {
@@ -185,7 +146,7 @@ impl Importer for PaymentImport {
     }
 
     fn shape() -> Shape {
-        Shape::of::<PaymentCreate>().with(ACCOUNT_REF, Kind::Text)
+        Shape::of::<PaymentCreate>().with(Reference::ACCOUNT.column, Kind::Text)
     }
 
     /// Line by line: each request opens its own approval.

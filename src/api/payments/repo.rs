@@ -83,7 +83,7 @@ pub struct NewPayment<'a> {
     pub state: PaymentState<'a>,
 }
 
-scoped_reads!(payments, COLUMNS -> Payment, scope::payment);
+scoped_reads!(payments, COLUMNS -> Payment, scope::payment, external_ref);
 
 versioned_writes!(
     payments,
@@ -223,20 +223,4 @@ pub fn set_approval(conn: &mut DbConn, id: i64, approval_id: i64) -> QueryResult
         .set(payments::approval_id.eq(approval_id))
         .returning(COLUMNS)
         .get_result(conn)
-}
-
-/// The payment with this `external_ref`, if one within `visibility` has it.
-pub fn by_external_ref(
-    conn: &mut DbConn,
-    external_ref: &str,
-    visibility: Visibility,
-) -> QueryResult<Option<Payment>> {
-    let mut query = payments::table
-        .select(COLUMNS)
-        .filter(payments::external_ref.eq(external_ref))
-        .into_boxed();
-    if let Some(visible) = scope::payment(visibility) {
-        query = query.filter(visible);
-    }
-    query.first(conn).optional()
 }
