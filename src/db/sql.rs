@@ -212,6 +212,18 @@ macro_rules! scoped_reads {
             }
             query.first(conn).optional()
         }
+
+        /// The row an import's line names by `id` or by `external_ref`, if visible.
+        pub fn by_key(
+            conn: &mut $crate::db::DbConn,
+            key: $crate::import::Key,
+            visibility: $crate::auth::Visibility,
+        ) -> diesel::QueryResult<Option<$row>> {
+            match key {
+                $crate::import::Key::Id(id) => find(conn, id, visibility),
+                $crate::import::Key::ExternalRef(r) => by_external_ref(conn, r, visibility),
+            }
+        }
     };
     ($table:ident, $columns:ident -> $row:ty, $scope:path) => {
         /// The row, if it exists and `visibility` reaches it.

@@ -287,6 +287,111 @@ impl<K: std::hash::Hash + Eq> Seen<K> {
     }
 }
 
+impl Seen<String> {
+    /// Whether an earlier line gave `external_ref` too; then `line` is an error (`unique`).
+    pub fn repeats_ref(
+        &mut self,
+        external_ref: Option<&str>,
+        line: u64,
+        tally: &mut Tally,
+    ) -> bool {
+        let Some(first) = external_ref.and_then(|r| self.earlier(r.to_owned(), line)) else {
+            return false;
+        };
+        let message = format!("line {first} has the same external_ref");
+        tally.error(line, "external_ref", ErrorCode::Unique, message);
+        true
+    }
+}
+
+/// How a line names a stored record.
+#[derive(Debug, Clone, Copy)]
+pub enum Key<'a> {
+    Id(i64),
+    ExternalRef(&'a str),
+}
+
+/// What a line is about among the stored records.
+pub enum Stored<R> {
+    /// The record it names.
+    Found(R),
+    /// None: the line creates one.
+    New,
+    /// Its `id` names none within reach: an error on the line, which goes no further.
+    Unknown,
+}
+
+impl Tally {
+    /// The stored record line `line` is about: the one its `id` names, which must be
+    /// within reach (`unknown` otherwise); without an id, the one its `external_ref`
+    /// names, if one within reach has it. `look_up` finds either within the caller's
+    /// reach (a repo's `by_key`).
+    pub fn stored<R>(
+        &mut self,
+        line: u64,
+        noun: &str,
+        id: Option<i64>,
+        external_ref: Option<&str>,
+        look_up: impl FnOnce(Key) -> diesel::QueryResult<Option<R>>,
+    ) -> diesel::QueryResult<Stored<R>> {
+        let key = match (id, external_ref) {
+            (Some(id), _) => Key::Id(id),
+            (None, Some(reference)) => Key::ExternalRef(reference),
+            (None, None) => return Ok(Stored::New),
+        };
+        Ok(match (look_up(key)?, key) {
+            (Some(record), _) => Stored::Found(record),
+            (None, Key::ExternalRef(_)) => Stored::New,
+            (None, Key::Id(id)) => {
+                self.error(
+                    line,
+                    "id",
+                    ErrorCode::Unknown,
+                    format!("{noun} {id} not found"),
+                );
+                Stored::Unknown
+            }
+        })
+    }
+}
+
+/// An import whose lines each go through their single-record operation, one at a time
+/// (wrapped in [`OneByOne`] to be run): for records with few rows and many rules.
+pub trait LineByLine {
+    fn shape() -> Shape;
+    /// One line: checked, matched and written (errors to `tally`).
+    fn line(&mut self, conn: &mut DbConn, line: Line, tally: &mut Tally) -> Result<(), ApiError>;
+}
+
+/// A [`LineByLine`] import as an [`Importer`]: its lines pass unchecked to the batch,
+/// where each is checked once the records it names are looked up.
+pub struct OneByOne<T>(pub T);
+
+impl<T: LineByLine> Importer for OneByOne<T> {
+    type Checked = Line;
+
+    fn shape() -> Shape {
+        T::shape()
+    }
+
+    fn check(line: Line, _: &mut Tally) -> Option<Line> {
+        Some(line)
+    }
+
+    fn batch(
+        &mut self,
+        conn: &mut DbConn,
+        lines: Vec<Line>,
+        tally: &mut Tally,
+    ) -> Result<(), ApiError> {
+        for line in lines {
+            // Later lines are still checked once one fails; nothing is committed then.
+            self.0.line(conn, line, tally)?;
+        }
+        Ok(())
+    }
+}
+
 /// A resource's part of an import.
 pub trait Importer {
     /// A line as far as it can be checked on its own, with no lookup.

@@ -135,7 +135,7 @@ pub async fn import_all(
 ) -> Result<HttpResponse, ApiError> {
     let report = auth
         .run(&state.pool, move |conn, access| {
-            bulk::run(conn, &body, ContractImport::new(&access))
+            bulk::run(conn, &body, bulk::OneByOne(ContractImport::new(&access)))
         })
         .await?;
     Ok(HttpResponse::Ok().json(report))

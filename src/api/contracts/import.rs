@@ -14,7 +14,7 @@ use crate::api::{accounts, clients};
 use crate::auth::{Access, Caller, Visibility};
 use crate::db::DbConn;
 use crate::error::{ApiError, ErrorCode};
-use crate::import::{Importer, Kind, Line, Reference, Seen, Shape, Tally};
+use crate::import::{Kind, Line, LineByLine, Reference, Seen, Shape, Stored, Tally};
 use crate::resource::{self, Patch};
 use crate::rest::record::IfMatch;
 
@@ -47,106 +47,6 @@ impl ContractImport {
             refs: Seen::default(),
             ids: Seen::default(),
         }
-    }
-
-    fn one(
-        &mut self,
-        conn: &mut DbConn,
-        mut line: Line,
-        tally: &mut Tally,
-    ) -> Result<(), ApiError> {
-        let n = line.number;
-        let names_one = line.fields.get("id").is_some_and(|id| !id.is_null());
-        let id = line.take_id(tally);
-        if names_one && id.is_none() {
-            // An `id` that is no id names no contract; the line must not create one.
-            return Ok(());
-        }
-        for name in STATE {
-            line.fields.remove(*name);
-        }
-        // Both columns are read, so that a line with two bad references says so twice.
-        let visibility = self.visibility;
-        let client = line.resolve(Reference::CLIENT, tally, |r| {
-            Ok(clients::repo::by_external_ref(conn, r, visibility)?.map(|c| c.id))
-        })?;
-        let account = line.resolve(Reference::ACCOUNT, tally, |r| {
-            Ok(accounts::repo::by_external_ref(conn, r, visibility)?.map(|a| a.id))
-        })?;
-        if !(client && account) {
-            return Ok(());
-        }
-        let Some(input) = line.checked::<ContractCreate>(tally) else {
-            return Ok(());
-        };
-        if let Some(first) = input
-            .external_ref
-            .clone()
-            .and_then(|r| self.refs.earlier(r, n))
-        {
-            let message = format!("line {first} has the same external_ref");
-            tally.error(n, "external_ref", ErrorCode::Unique, message);
-            return Ok(());
-        }
-        let existing = match (id, input.external_ref.as_deref()) {
-            (Some(id), _) => match repo::find(conn, id, self.visibility)? {
-                Some(contract) => Some(contract),
-                None => {
-                    let message = format!("contract {id} not found");
-                    tally.error(n, "id", ErrorCode::Unknown, message);
-                    return Ok(());
-                }
-            },
-            (None, Some(reference)) => repo::by_external_ref(conn, reference, self.visibility)?,
-            (None, None) => None,
-        };
-        let Some(contract) = existing else {
-            match service::create(conn, &self.caller, self.visibility, input) {
-                Ok(_) => tally.created(1),
-                Err(e) => tally.refused(n, e)?,
-            }
-            return Ok(());
-        };
-        if let Some(first) = self.ids.earlier(contract.id, n) {
-            let message = format!("line {first} is about the same contract");
-            tally.error(n, "id", ErrorCode::Duplicate, message);
-            return Ok(());
-        }
-        if let Some((field, message)) = moves(&contract, &line, &input) {
-            tally.error(n, field, ErrorCode::Invalid, message);
-            return Ok(());
-        }
-        let Some(field) = differs(&contract, &line, &input) else {
-            tally.unchanged();
-            return Ok(());
-        };
-        if contract.status != ContractStatus::Draft {
-            // What `PATCH` refuses with a 409, as a line error on the field that would
-            // change, with the code `Tally::refused` gives a 409.
-            let message = format!(
-                "contract {} is {}; only a draft is edited",
-                contract.id,
-                contract.status.as_str()
-            );
-            tally.error(n, field, ErrorCode::Invalid, message);
-            return Ok(());
-        }
-        let patch = patch(&line, input);
-        let edit = |stored: &mut Contract| patch.apply_to(stored);
-        let changed = resource::change::<Contract>(
-            conn,
-            &self.caller,
-            self.visibility,
-            contract.id,
-            &IfMatch::absent(),
-            "update",
-            edit,
-        );
-        match changed {
-            Ok(_) => tally.updated(),
-            Err(e) => tally.refused(n, e)?,
-        }
-        Ok(())
     }
 }
 
@@ -233,30 +133,98 @@ fn patch(line: &Line, input: ContractCreate) -> ContractUpdate {
     }
 }
 
-impl Importer for ContractImport {
-    /// Checked in the batch, once the references it needs are looked up.
-    type Checked = Line;
-
-    fn check(line: Line, _: &mut Tally) -> Option<Line> {
-        Some(line)
-    }
-
+impl LineByLine for ContractImport {
     fn shape() -> Shape {
         Shape::of::<ContractCreate>()
             .with(Reference::CLIENT.column, Kind::Text)
             .with(Reference::ACCOUNT.column, Kind::Text)
     }
 
-    /// Line by line: each create and each edit is its single-record operation.
-    fn batch(
+    fn line(
         &mut self,
         conn: &mut DbConn,
-        lines: Vec<Line>,
+        mut line: Line,
         tally: &mut Tally,
     ) -> Result<(), ApiError> {
-        for line in lines {
-            // Later lines are still checked once one fails; nothing is committed then.
-            self.one(conn, line, tally)?;
+        let n = line.number;
+        let names_one = line.fields.get("id").is_some_and(|id| !id.is_null());
+        let id = line.take_id(tally);
+        if names_one && id.is_none() {
+            // An `id` that is no id names no contract; the line must not create one.
+            return Ok(());
+        }
+        for name in STATE {
+            line.fields.remove(*name);
+        }
+        // Both columns are read, so that a line with two bad references says so twice.
+        let visibility = self.visibility;
+        let client = line.resolve(Reference::CLIENT, tally, |r| {
+            Ok(clients::repo::by_external_ref(conn, r, visibility)?.map(|c| c.id))
+        })?;
+        let account = line.resolve(Reference::ACCOUNT, tally, |r| {
+            Ok(accounts::repo::by_external_ref(conn, r, visibility)?.map(|a| a.id))
+        })?;
+        if !(client && account) {
+            return Ok(());
+        }
+        let Some(input) = line.checked::<ContractCreate>(tally) else {
+            return Ok(());
+        };
+        let external_ref = input.external_ref.as_deref();
+        if self.refs.repeats_ref(external_ref, n, tally) {
+            return Ok(());
+        }
+        let contract = match tally.stored(n, "contract", id, external_ref, |key| {
+            repo::by_key(conn, key, visibility)
+        })? {
+            Stored::Found(contract) => contract,
+            Stored::Unknown => return Ok(()),
+            Stored::New => {
+                match service::create(conn, &self.caller, visibility, input) {
+                    Ok(_) => tally.created(1),
+                    Err(e) => tally.refused(n, e)?,
+                }
+                return Ok(());
+            }
+        };
+        if let Some(first) = self.ids.earlier(contract.id, n) {
+            let message = format!("line {first} is about the same contract");
+            tally.error(n, "id", ErrorCode::Duplicate, message);
+            return Ok(());
+        }
+        if let Some((field, message)) = moves(&contract, &line, &input) {
+            tally.error(n, field, ErrorCode::Invalid, message);
+            return Ok(());
+        }
+        let Some(field) = differs(&contract, &line, &input) else {
+            tally.unchanged();
+            return Ok(());
+        };
+        if contract.status != ContractStatus::Draft {
+            // What `PATCH` refuses with a 409, as a line error on the field that would
+            // change, with the code `Tally::refused` gives a 409.
+            let message = format!(
+                "contract {} is {}; only a draft is edited",
+                contract.id,
+                contract.status.as_str()
+            );
+            tally.error(n, field, ErrorCode::Invalid, message);
+            return Ok(());
+        }
+        let patch = patch(&line, input);
+        let edit = |stored: &mut Contract| patch.apply_to(stored);
+        let changed = resource::change::<Contract>(
+            conn,
+            &self.caller,
+            self.visibility,
+            contract.id,
+            &IfMatch::absent(),
+            "update",
+            edit,
+        );
+        match changed {
+            Ok(_) => tally.updated(),
+            Err(e) => tally.refused(n, e)?,
         }
         Ok(())
     }

@@ -127,7 +127,7 @@ pub async fn import_all(
 ) -> Result<HttpResponse, ApiError> {
     let report = auth
         .run(&state.pool, move |conn, access| {
-            bulk::run(conn, &body, PaymentImport::new(&access))
+            bulk::run(conn, &body, bulk::OneByOne(PaymentImport::new(&access)))
         })
         .await?;
     Ok(HttpResponse::Ok().json(report))

@@ -11,7 +11,7 @@ use crate::api::accounts::repo as accounts;
 use crate::auth::{Access, Caller, Visibility};
 use crate::db::DbConn;
 use crate::error::{ApiError, ErrorCode};
-use crate::import::{Importer, Kind, Line, Reference, Seen, Shape, Tally};
+use crate::import::{Kind, Line, LineByLine, Reference, Seen, Shape, Stored, Tally};
 
 /// What an export writes of a payment beyond its request: where it stands, which a line
 /// does not set. Read past, so that an export sent back is unchanged.
@@ -40,73 +40,6 @@ impl PaymentImport {
             refs: Seen::default(),
             ids: Seen::default(),
         }
-    }
-
-    fn one(
-        &mut self,
-        conn: &mut DbConn,
-        mut line: Line,
-        tally: &mut Tally,
-    ) -> Result<(), ApiError> {
-        let n = line.number;
-        let id = line.take_id(tally);
-        for name in STATE {
-            line.fields.remove(*name);
-        }
-        let visibility = self.visibility;
-        let account = |r: &str| Ok(accounts::by_external_ref(conn, r, visibility)?.map(|a| a.id));
-        if !line.resolve(Reference::ACCOUNT, tally, account)? {
-            return Ok(());
-        }
-        let Some(input) = line.checked::<PaymentCreate>(tally) else {
-            return Ok(());
-        };
-        if let Some(first) = input
-            .external_ref
-            .clone()
-            .and_then(|r| self.refs.earlier(r, n))
-        {
-            let message = format!("line {first} has the same external_ref");
-            tally.error(n, "external_ref", ErrorCode::Unique, message);
-            return Ok(());
-        }
-        let existing = match (id, input.external_ref.as_deref()) {
-            (Some(id), _) => match repo::find(conn, id, self.visibility)? {
-                Some(payment) => Some(payment),
-                None => {
-                    tally.error(
-                        n,
-                        "id",
-                        ErrorCode::Unknown,
-                        format!("payment {id} not found"),
-                    );
-                    return Ok(());
-                }
-            },
-            (None, Some(reference)) => repo::by_external_ref(conn, reference, self.visibility)?,
-            (None, None) => None,
-        };
-        let Some(payment) = existing else {
-            match service::create(conn, &self.caller, self.visibility, input) {
-                Ok(_) => tally.created(1),
-                Err(e) => tally.refused(n, e)?,
-            }
-            return Ok(());
-        };
-        if let Some(first) = self.ids.earlier(payment.id, n) {
-            let message = format!("line {first} is about the same payment");
-            tally.error(n, "id", ErrorCode::Duplicate, message);
-        } else if let Some(field) = differs(&payment, &input) {
-            let message = format!(
-                "payment {} has another {field}; a payment is not edited: cancel it and \
-                 request another",
-                payment.id
-            );
-            tally.error(n, field, ErrorCode::Invalid, message);
-        } else {
-            tally.unchanged();
-        }
-        Ok(())
     }
 }
 
@@ -137,28 +70,59 @@ fn differs(payment: &Payment, input: &PaymentCreate) -> Option<&'static str> {
     None
 }
 
-impl Importer for PaymentImport {
-    /// Checked in the batch, once the references it needs are looked up.
-    type Checked = Line;
-
-    fn check(line: Line, _: &mut Tally) -> Option<Line> {
-        Some(line)
-    }
-
+impl LineByLine for PaymentImport {
     fn shape() -> Shape {
         Shape::of::<PaymentCreate>().with(Reference::ACCOUNT.column, Kind::Text)
     }
 
-    /// Line by line: each request opens its own approval.
-    fn batch(
+    fn line(
         &mut self,
         conn: &mut DbConn,
-        lines: Vec<Line>,
+        mut line: Line,
         tally: &mut Tally,
     ) -> Result<(), ApiError> {
-        for line in lines {
-            // Later lines are still checked once one fails; nothing is committed then.
-            self.one(conn, line, tally)?;
+        let n = line.number;
+        let id = line.take_id(tally);
+        for name in STATE {
+            line.fields.remove(*name);
+        }
+        let visibility = self.visibility;
+        let account = |r: &str| Ok(accounts::by_external_ref(conn, r, visibility)?.map(|a| a.id));
+        if !line.resolve(Reference::ACCOUNT, tally, account)? {
+            return Ok(());
+        }
+        let Some(input) = line.checked::<PaymentCreate>(tally) else {
+            return Ok(());
+        };
+        let external_ref = input.external_ref.as_deref();
+        if self.refs.repeats_ref(external_ref, n, tally) {
+            return Ok(());
+        }
+        let payment = match tally.stored(n, "payment", id, external_ref, |key| {
+            repo::by_key(conn, key, visibility)
+        })? {
+            Stored::Found(payment) => payment,
+            Stored::Unknown => return Ok(()),
+            Stored::New => {
+                match service::create(conn, &self.caller, visibility, input) {
+                    Ok(_) => tally.created(1),
+                    Err(e) => tally.refused(n, e)?,
+                }
+                return Ok(());
+            }
+        };
+        if let Some(first) = self.ids.earlier(payment.id, n) {
+            let message = format!("line {first} is about the same payment");
+            tally.error(n, "id", ErrorCode::Duplicate, message);
+        } else if let Some(field) = differs(&payment, &input) {
+            let message = format!(
+                "payment {} has another {field}; a payment is not edited: cancel it and \
+                 request another",
+                payment.id
+            );
+            tally.error(n, field, ErrorCode::Invalid, message);
+        } else {
+            tally.unchanged();
         }
         Ok(())
     }

@@ -170,7 +170,11 @@ pub async fn import_all(
 ) -> Result<HttpResponse, ApiError> {
     let report = auth
         .run(&state.pool, move |conn, access| {
-            bulk::run(conn, &body, StaffImport::new(&access.caller))
+            bulk::run(
+                conn,
+                &body,
+                bulk::OneByOne(StaffImport::new(&access.caller)),
+            )
         })
         .await?;
     Ok(HttpResponse::Ok().json(report))

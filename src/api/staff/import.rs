@@ -13,7 +13,7 @@ use super::{repo, service};
 use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::error::{ApiError, ErrorCode};
-use crate::import::{Importer, Line, Seen, Shape, Tally};
+use crate::import::{Line, LineByLine, Seen, Shape, Tally};
 use crate::rest::record::IfMatch;
 
 /// The fields of `PATCH /staff/{id}`: what a line may change on a staff member.
@@ -67,33 +67,6 @@ impl StaffImport {
                 // Reported as the create body's missing email.
                 None => Ok(Some(None)),
             },
-        }
-    }
-
-    fn one(
-        &mut self,
-        conn: &mut DbConn,
-        mut line: Line,
-        tally: &mut Tally,
-    ) -> Result<(), ApiError> {
-        let n = line.number;
-        let Some(found) = Self::matched(conn, &mut line, tally)? else {
-            return Ok(());
-        };
-        let key = found.as_ref().map(|s| s.email.clone()).or_else(|| {
-            line.fields
-                .get("email")
-                .and_then(Value::as_str)
-                .map(|e| e.trim().to_lowercase())
-        });
-        if let Some(first) = key.and_then(|email| self.emails.earlier(email, n)) {
-            let message = format!("line {first} is about the same staff member");
-            tally.error(n, "email", ErrorCode::Duplicate, message);
-            return Ok(());
-        }
-        match found {
-            None => self.create(conn, line, tally),
-            Some(before) => self.update(conn, line, before, tally),
         }
     }
 
@@ -163,29 +136,35 @@ impl StaffImport {
     }
 }
 
-impl Importer for StaffImport {
-    /// Checked in the batch, once the references it needs are looked up.
-    type Checked = Line;
-
-    fn check(line: Line, _: &mut Tally) -> Option<Line> {
-        Some(line)
-    }
-
+impl LineByLine for StaffImport {
     fn shape() -> Shape {
         Shape::of::<StaffCreate>().with("active", crate::import::Kind::Boolean)
     }
 
-    /// Line by line: staff are few, and each line is the single-record operation itself.
-    fn batch(
+    fn line(
         &mut self,
         conn: &mut DbConn,
-        lines: Vec<Line>,
+        mut line: Line,
         tally: &mut Tally,
     ) -> Result<(), ApiError> {
-        for line in lines {
-            // Later lines are still checked once one fails; nothing is committed then.
-            self.one(conn, line, tally)?;
+        let n = line.number;
+        let Some(found) = Self::matched(conn, &mut line, tally)? else {
+            return Ok(());
+        };
+        let key = found.as_ref().map(|s| s.email.clone()).or_else(|| {
+            line.fields
+                .get("email")
+                .and_then(Value::as_str)
+                .map(|e| e.trim().to_lowercase())
+        });
+        if let Some(first) = key.and_then(|email| self.emails.earlier(email, n)) {
+            let message = format!("line {first} is about the same staff member");
+            tally.error(n, "email", ErrorCode::Duplicate, message);
+            return Ok(());
         }
-        Ok(())
+        match found {
+            None => self.create(conn, line, tally),
+            Some(before) => self.update(conn, line, before, tally),
+        }
     }
 }
