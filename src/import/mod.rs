@@ -15,11 +15,11 @@ use std::sync::mpsc::{sync_channel, SyncSender};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{IntoParams, IntoResponses, ToSchema};
 use validator::Validate;
 
 use crate::db::{self, DbConn};
-use crate::error::{ApiError, ErrorCode, FieldError};
+use crate::error::{ApiError, ErrorCode, FieldError, Problem};
 use crate::rest::body::checked_ref;
 
 pub use body::{Format, ImportBody, CSV, NDJSON};
@@ -58,6 +58,24 @@ pub struct ImportReport {
     pub updated: u64,
     /// Lines that matched a record already as given.
     pub unchanged: u64,
+}
+
+/// What every import answers, beyond the problems every operation shares: its
+/// operations name it in `responses(...)`.
+#[derive(IntoResponses)]
+pub enum ImportResponses {
+    /// Imported (or, on a dry run, checked): what was done
+    #[response(status = 200)]
+    Imported(ImportReport),
+    /// The body is larger than `SUITS_IMPORT_MAX_BYTES`
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(Problem),
+    /// The body is neither `text/csv` nor `application/x-ndjson`
+    #[response(status = 415, content_type = "application/problem+json")]
+    NotCsv(Problem),
+    /// Nothing was imported: the errors, each with its line
+    #[response(status = 422, content_type = "application/problem+json")]
+    Rejected(Problem),
 }
 
 /// Errors and counts of an import in progress.

@@ -8,6 +8,7 @@ use utoipa::OpenApi;
 
 use crate::auth::{Grant, Permission, Scope};
 use crate::error::{FieldError, Problem, PROBLEM_JSON};
+use crate::import::ImportReport;
 use crate::money::Money;
 
 mod headers;
@@ -34,7 +35,8 @@ body.",
     // Relative: the paths are served by whichever instance serves this document, so the
     // docs UI and generated clients call the host they loaded it from.
     servers((url = "/", description = "The instance serving this document")),
-    components(schemas(Problem, FieldError, Grant, Permission, Scope, Money)),
+    // ImportReport: named by `import::ImportResponses`, whose schemas the paths do not collect.
+    components(schemas(Problem, FieldError, Grant, Permission, Scope, Money, ImportReport)),
     tags(
         (name = "auth", description = "Access tokens"),
         (name = "staff", description = "The agency's people, and the caller"),

@@ -9,7 +9,7 @@ use super::repo::AccountSort;
 use super::service;
 use crate::auth::{perm, Authorized};
 use crate::error::{ApiError, Problem};
-use crate::import::{self as bulk, ImportBody, ImportParams, ImportReport};
+use crate::import::{self as bulk, ImportBody, ImportParams, ImportResponses};
 use crate::resource;
 use crate::rest::body::ValidJson;
 use crate::rest::list::ListQuery;
@@ -265,7 +265,8 @@ pub async fn unassign(
 /// written. Each line is an account as `POST /accounts` takes it (the CSV columns are the
 /// fields, as the `text/csv` export of `GET /accounts` writes them, a money amount as
 /// `budget.amount_minor` and `budget.currency`), its client named by `client_id` or by
-/// `client_external_ref`, and within reach as for a create. A line with an `id` updates
+/// `client_external_ref`, and within reach as for a create (a client out of reach reads as
+/// unknown). A line with an `id` updates
 /// that account; otherwise a line whose `external_ref` an account has updates it;
 /// otherwise it creates one. On an update a field the line leaves out stays as it is, and
 /// the client stays the same. Every account created or updated gets its audit event. The
@@ -282,12 +283,7 @@ pub async fn unassign(
             (String = "application/x-ndjson", example = "{\"client_id\": 42, \"name\": \"Acme Snacks\", \"external_ref\": \"PRJ-7781\"}\n"),
         ),
     ),
-    responses(
-        (status = 200, description = "Imported (or, on a dry run, checked): what was done", body = ImportReport),
-        (status = 413, description = "The body is larger than `SUITS_IMPORT_MAX_BYTES`", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is neither `text/csv` nor `application/x-ndjson`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Nothing was imported: the errors, each with its line (a client out of reach is unknown)", body = Problem, content_type = "application/problem+json"),
-    ),
+    responses(ImportResponses),
     extensions(("x-permission" = json!("accounts.write"))),
 )]
 #[post("/imports/accounts")]

@@ -8,7 +8,7 @@ use super::import::ContractImport;
 use super::service;
 use crate::auth::{perm, Authorized};
 use crate::error::{ApiError, Problem};
-use crate::import::{self as bulk, ImportBody, ImportParams, ImportReport};
+use crate::import::{self as bulk, ImportBody, ImportParams, ImportResponses};
 use crate::resource;
 use crate::rest::body::ValidJson;
 use crate::rest::list::ListQuery;
@@ -119,12 +119,7 @@ pub async fn create(
             (String = "application/x-ndjson", example = "{\"client_id\": 42, \"account_id\": 12, \"title\": \"Acme retainer 2026\", \"kind\": \"retainer\", \"start_date\": \"2026-01-01\", \"end_date\": \"2026-12-31\", \"value\": {\"amount_minor\": 24000000, \"currency\": \"EUR\"}, \"external_ref\": \"SF-000123\"}\n"),
         ),
     ),
-    responses(
-        (status = 200, description = "Imported (or, on a dry run, checked): what was done", body = ImportReport),
-        (status = 413, description = "The body is larger than `SUITS_IMPORT_MAX_BYTES`", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is neither `text/csv` nor `application/x-ndjson`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Nothing was imported: the errors, each with its line", body = Problem, content_type = "application/problem+json"),
-    ),
+    responses(ImportResponses),
     extensions(("x-permission" = json!("contracts.write"))),
 )]
 #[post("/imports/contracts")]

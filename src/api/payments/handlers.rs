@@ -5,7 +5,7 @@ use super::import::PaymentImport;
 use super::service;
 use crate::auth::{perm, Authorized};
 use crate::error::{ApiError, Problem};
-use crate::import::{self as bulk, ImportBody, ImportParams, ImportReport};
+use crate::import::{self as bulk, ImportBody, ImportParams, ImportResponses};
 use crate::resource;
 use crate::rest::body::ValidJson;
 use crate::rest::list::ListQuery;
@@ -111,12 +111,7 @@ pub async fn create(
             (String = "application/x-ndjson", example = "{\"account_id\": 12, \"direction\": \"outgoing\", \"amount\": {\"amount_minor\": 750000, \"currency\": \"EUR\"}, \"description\": \"Media buy\"}\n"),
         ),
     ),
-    responses(
-        (status = 200, description = "Imported (or, on a dry run, checked): what was done", body = ImportReport),
-        (status = 413, description = "The body is larger than `SUITS_IMPORT_MAX_BYTES`", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is neither `text/csv` nor `application/x-ndjson`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Nothing was imported: the errors, each with its line", body = Problem, content_type = "application/problem+json"),
-    ),
+    responses(ImportResponses),
     extensions(("x-permission" = json!("payments.request"))),
 )]
 #[post("/imports/payments")]

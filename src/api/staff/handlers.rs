@@ -6,7 +6,7 @@ use super::repo::{self, StaffSort};
 use super::service;
 use crate::auth::{perm, Authorized};
 use crate::error::{ApiError, Problem};
-use crate::import::{self as bulk, ImportBody, ImportParams, ImportReport};
+use crate::import::{self as bulk, ImportBody, ImportParams, ImportResponses};
 use crate::resource;
 use crate::rest::body::ValidJson;
 use crate::rest::list::ListQuery;
@@ -154,12 +154,7 @@ pub async fn update(
             (String = "application/x-ndjson", example = "{\"email\": \"marco.bianchi@agency.example\", \"full_name\": \"Marco Bianchi\", \"role\": \"account_executive\", \"password\": \"correct horse battery staple\"}\n"),
         ),
     ),
-    responses(
-        (status = 200, description = "Imported (or, on a dry run, checked): what was done", body = ImportReport),
-        (status = 413, description = "The body is larger than `SUITS_IMPORT_MAX_BYTES`", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is neither `text/csv` nor `application/x-ndjson`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Nothing was imported: the errors, each with its line", body = Problem, content_type = "application/problem+json"),
-    ),
+    responses(ImportResponses),
     extensions(("x-permission" = json!("staff.write"))),
 )]
 #[post("/imports/staff")]
