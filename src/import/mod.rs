@@ -142,6 +142,18 @@ impl Tally {
         self.errors.extend(other.errors.into_iter().take(room));
     }
 
+    /// What a line's single-record create answered: counted, or its refusal as the
+    /// line's errors.
+    pub fn create<T>(&mut self, line: u64, answer: Result<T, ApiError>) -> Result<(), ApiError> {
+        match answer {
+            Ok(_) => {
+                self.created(1);
+                Ok(())
+            }
+            Err(e) => self.refused(line, e),
+        }
+    }
+
     pub fn created(&mut self, n: usize) {
         self.report.created += n as u64;
     }

@@ -180,11 +180,8 @@ impl LineByLine for ContractImport {
             Stored::Found(contract) => contract,
             Stored::Unknown => return Ok(()),
             Stored::New => {
-                match service::create(conn, &self.caller, visibility, input) {
-                    Ok(_) => tally.created(1),
-                    Err(e) => tally.refused(n, e)?,
-                }
-                return Ok(());
+                let answer = service::create(conn, &self.caller, visibility, input);
+                return tally.create(n, answer);
             }
         };
         if let Some(first) = self.ids.earlier(contract.id, n) {

@@ -104,11 +104,8 @@ impl LineByLine for PaymentImport {
             Stored::Found(payment) => payment,
             Stored::Unknown => return Ok(()),
             Stored::New => {
-                match service::create(conn, &self.caller, visibility, input) {
-                    Ok(_) => tally.created(1),
-                    Err(e) => tally.refused(n, e)?,
-                }
-                return Ok(());
+                let answer = service::create(conn, &self.caller, visibility, input);
+                return tally.create(n, answer);
             }
         };
         if let Some(first) = self.ids.earlier(payment.id, n) {

@@ -88,11 +88,7 @@ impl StaffImport {
         let Some(input) = line.checked::<StaffCreate>(tally) else {
             return Ok(());
         };
-        match service::create(conn, &self.caller, input) {
-            Ok(_) => tally.created(1),
-            Err(e) => tally.refused(n, e)?,
-        }
-        Ok(())
+        tally.create(n, service::create(conn, &self.caller, input))
     }
 
     fn update(
