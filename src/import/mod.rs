@@ -4,26 +4,31 @@
 //! the per-line errors (capped, with the total), the counts, and the one transaction that
 //! makes an import all or nothing (rolled back on the first bad line, or on a dry run).
 //!
-//! A resource supplies an [`Importer`] (its `import.rs`): how a batch of checked lines is
-//! matched against stored records, within the caller's scope, and written with its audit
-//! events — the same rules as its single-record operations, in batches.
+//! A resource supplies an [`Importer`] (its `import.rs`): how a line is checked on its own,
+//! and how a batch of checked lines is matched against stored records, within the
+//! caller's scope, and written with its audit events — the same rules as its
+//! single-record operations, in batches. A resource whose lines go one at a time through
+//! its single-record operations supplies a [`LineByLine`] instead. `tally.rs` holds what
+//! an import found and counted and what it checks lines against; `line.rs` how a line's
+//! columns are read.
 
 mod body;
+mod line;
 pub mod lines;
+mod tally;
 
 use std::sync::mpsc::{sync_channel, SyncSender};
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::{IntoParams, IntoResponses, ToSchema};
-use validator::Validate;
 
 use crate::db::{self, DbConn};
-use crate::error::{ApiError, ErrorCode, FieldError, Problem};
-use crate::rest::body::checked_ref;
+use crate::error::{ApiError, Problem};
 
 pub use body::{Format, ImportBody, CSV, NDJSON};
+pub use line::Reference;
 pub use lines::{Kind, Line, Lines, Shape};
+pub use tally::{Key, Seen, Stored, Tally};
 
 /// Lines handed to an [`Importer`] at a time: enough that each batch's lookups and
 /// inserts are few, bounded so that one batch's statements stay well under the databases'
@@ -76,313 +81,6 @@ pub enum ImportResponses {
     /// Nothing was imported: the errors, each with its line
     #[response(status = 422, content_type = "application/problem+json")]
     Rejected(Problem),
-}
-
-/// Errors and counts of an import in progress.
-#[derive(Debug, Default)]
-pub struct Tally {
-    report: ImportReport,
-    errors: Vec<FieldError>,
-    total_errors: usize,
-}
-
-impl Tally {
-    /// No error so far: batches are still written.
-    pub fn clean(&self) -> bool {
-        self.total_errors == 0
-    }
-
-    /// An error on `field` of line `line`.
-    pub fn error(&mut self, line: u64, field: &str, code: ErrorCode, message: impl Into<String>) {
-        self.push(line, FieldError::new(field, code, message));
-    }
-
-    fn push(&mut self, line: u64, error: FieldError) {
-        self.total_errors += 1;
-        if self.errors.len() < MAX_ERRORS {
-            self.errors.push(FieldError {
-                line: Some(line),
-                ..error
-            });
-        }
-    }
-
-    /// Every error of `e` (a single record's refusal) on line `line`.
-    pub fn refused(&mut self, line: u64, e: ApiError) -> Result<(), ApiError> {
-        match e {
-            ApiError::Validation(errors) | ApiError::Conflict { errors, .. }
-                if !errors.is_empty() =>
-            {
-                for error in errors {
-                    self.push(line, error);
-                }
-                Ok(())
-            }
-            ApiError::Conflict { detail, .. } => {
-                self.error(line, "", ErrorCode::Invalid, detail);
-                Ok(())
-            }
-            ApiError::Denied(detail) => {
-                self.error(line, "", ErrorCode::Forbidden, detail);
-                Ok(())
-            }
-            other => Err(other),
-        }
-    }
-
-    /// What another part of the import counted and found: reading and checking a batch,
-    /// or writing one.
-    pub fn absorb(&mut self, other: Tally) {
-        self.report.lines += other.report.lines;
-        self.report.created += other.report.created;
-        self.report.updated += other.report.updated;
-        self.report.unchanged += other.report.unchanged;
-        self.total_errors += other.total_errors;
-        let room = MAX_ERRORS.saturating_sub(self.errors.len());
-        self.errors.extend(other.errors.into_iter().take(room));
-    }
-
-    /// What a line's single-record create answered: counted, or its refusal as the
-    /// line's errors.
-    pub fn create<T>(&mut self, line: u64, answer: Result<T, ApiError>) -> Result<(), ApiError> {
-        match answer {
-            Ok(_) => {
-                self.created(1);
-                Ok(())
-            }
-            Err(e) => self.refused(line, e),
-        }
-    }
-
-    pub fn created(&mut self, n: usize) {
-        self.report.created += n as u64;
-    }
-
-    pub fn updated(&mut self) {
-        self.report.updated += 1;
-    }
-
-    pub fn unchanged(&mut self) {
-        self.report.unchanged += 1;
-    }
-}
-
-impl Line {
-    /// The `id` column, which names the record a line updates; read past the body.
-    pub fn take_id(&mut self, tally: &mut Tally) -> Option<i64> {
-        match self.fields.remove("id") {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
-            Some(_) => {
-                tally.error(self.number, "id", ErrorCode::Type, "must be a whole number");
-                None
-            }
-        }
-    }
-
-    /// A text column of the import's own (not of the create body), taken out.
-    pub fn take_text(&mut self, name: &str, tally: &mut Tally) -> Option<String> {
-        match self.fields.remove(name) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(text)) => Some(text),
-            Some(_) => {
-                tally.error(self.number, name, ErrorCode::Type, "must be a string");
-                None
-            }
-        }
-    }
-
-    /// Resolves a reference column of the import's own (`client_external_ref`) into the
-    /// create body's id field it stands for (`client_id`): `look_up` gives the id of the
-    /// record the reference names, if the caller reaches it (out of reach reads exactly as
-    /// missing). `false`, with the error, when it names none, or another record than the
-    /// id field the line also gives; `true` when the line has no such column.
-    pub fn resolve(
-        &mut self,
-        reference: Reference,
-        tally: &mut Tally,
-        look_up: impl FnOnce(&str) -> diesel::QueryResult<Option<i64>>,
-    ) -> diesel::QueryResult<bool> {
-        let Reference {
-            column,
-            field,
-            noun,
-        } = reference;
-        let Some(text) = self.take_text(column, tally) else {
-            return Ok(true);
-        };
-        let Some(id) = look_up(&text)? else {
-            let message = format!("there is no {noun} with external_ref {text:?}");
-            tally.error(self.number, column, ErrorCode::Unknown, message);
-            return Ok(false);
-        };
-        Ok(match self.fields.get(field) {
-            None | Some(Value::Null) => {
-                self.fields.insert(field.into(), Value::from(id));
-                true
-            }
-            Some(given) if given.as_i64() == Some(id) => true,
-            Some(_) => {
-                let message = format!("names another {noun} than {column}");
-                tally.error(self.number, field, ErrorCode::Invalid, message);
-                false
-            }
-        })
-    }
-
-    /// Whether the line gives `field` at all (a CSV column, a JSON member): a field it
-    /// leaves out stays as it is on an update.
-    pub fn gives(&self, field: &str) -> bool {
-        self.fields.contains_key(field)
-    }
-
-    /// The line as the body `T` of a single-record create, checked exactly as that body
-    /// is; its errors go to the tally. The columns an export writes of a stored record
-    /// are dropped from the line first.
-    pub fn checked<T: serde::de::DeserializeOwned + Validate>(
-        &mut self,
-        tally: &mut Tally,
-    ) -> Option<T> {
-        for name in READ_ONLY {
-            self.fields.remove(*name);
-        }
-        // Read from the line in place rather than from a copy of it.
-        let value = Value::Object(std::mem::take(&mut self.fields));
-        let checked = checked_ref::<T>(&value);
-        if let Value::Object(fields) = value {
-            self.fields = fields;
-        }
-        match checked {
-            Ok(value) => Some(value),
-            Err(ApiError::Validation(errors)) => {
-                for error in errors {
-                    tally.push(self.number, error);
-                }
-                None
-            }
-            Err(e) => {
-                tally.error(self.number, "", ErrorCode::Invalid, e.to_string());
-                None
-            }
-        }
-    }
-}
-
-/// A column of an import's own that names a record by its `external_ref`, in place of
-/// the create body's id field.
-#[derive(Debug, Clone, Copy)]
-pub struct Reference {
-    /// The column, `client_external_ref`.
-    pub column: &'static str,
-    /// The body's field it stands for, `client_id`.
-    pub field: &'static str,
-    /// What it names, for messages: `client`.
-    pub noun: &'static str,
-}
-
-impl Reference {
-    pub const CLIENT: Reference = Reference {
-        column: "client_external_ref",
-        field: "client_id",
-        noun: "client",
-    };
-    pub const ACCOUNT: Reference = Reference {
-        column: "account_external_ref",
-        field: "account_id",
-        noun: "account",
-    };
-}
-
-/// What earlier lines of the file gave (names, references, records updated): two lines
-/// that would clash with each other are errors, as they would be one after another.
-pub struct Seen<K>(std::collections::HashMap<K, u64>);
-
-impl<K> Default for Seen<K> {
-    fn default() -> Self {
-        Seen(std::collections::HashMap::new())
-    }
-}
-
-impl<K: std::hash::Hash + Eq> Seen<K> {
-    /// The line that gave `key` before `line`; otherwise `line` is remembered for it.
-    pub fn earlier(&mut self, key: K, line: u64) -> Option<u64> {
-        match self.0.get(&key) {
-            Some(first) if *first != line => Some(*first),
-            Some(_) => None,
-            None => {
-                self.0.insert(key, line);
-                None
-            }
-        }
-    }
-}
-
-impl Seen<String> {
-    /// Whether an earlier line gave `external_ref` too; then `line` is an error (`unique`).
-    pub fn repeats_ref(
-        &mut self,
-        external_ref: Option<&str>,
-        line: u64,
-        tally: &mut Tally,
-    ) -> bool {
-        let Some(first) = external_ref.and_then(|r| self.earlier(r.to_owned(), line)) else {
-            return false;
-        };
-        let message = format!("line {first} has the same external_ref");
-        tally.error(line, "external_ref", ErrorCode::Unique, message);
-        true
-    }
-}
-
-/// How a line names a stored record.
-#[derive(Debug, Clone, Copy)]
-pub enum Key<'a> {
-    Id(i64),
-    ExternalRef(&'a str),
-}
-
-/// What a line is about among the stored records.
-pub enum Stored<R> {
-    /// The record it names.
-    Found(R),
-    /// None: the line creates one.
-    New,
-    /// Its `id` names none within reach: an error on the line, which goes no further.
-    Unknown,
-}
-
-impl Tally {
-    /// The stored record line `line` is about: the one its `id` names, which must be
-    /// within reach (`unknown` otherwise); without an id, the one its `external_ref`
-    /// names, if one within reach has it. `look_up` finds either within the caller's
-    /// reach (a repo's `by_key`).
-    pub fn stored<R>(
-        &mut self,
-        line: u64,
-        noun: &str,
-        id: Option<i64>,
-        external_ref: Option<&str>,
-        look_up: impl FnOnce(Key) -> diesel::QueryResult<Option<R>>,
-    ) -> diesel::QueryResult<Stored<R>> {
-        let key = match (id, external_ref) {
-            (Some(id), _) => Key::Id(id),
-            (None, Some(reference)) => Key::ExternalRef(reference),
-            (None, None) => return Ok(Stored::New),
-        };
-        Ok(match (look_up(key)?, key) {
-            (Some(record), _) => Stored::Found(record),
-            (None, Key::ExternalRef(_)) => Stored::New,
-            (None, Key::Id(id)) => {
-                self.error(
-                    line,
-                    "id",
-                    ErrorCode::Unknown,
-                    format!("{noun} {id} not found"),
-                );
-                Stored::Unknown
-            }
-        })
-    }
 }
 
 /// An import whose lines each go through their single-record operation, one at a time
