@@ -7,9 +7,6 @@ use suits::audit::Actor;
 use suits::config::Config;
 use suits::{api, bootstrap, db, lifecycle, openapi, request_id, AppState};
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Suits: the back-end of an advertising agency's account services department.
 #[derive(Parser)]
 #[command(version, about)]
